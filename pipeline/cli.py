@@ -1,0 +1,62 @@
+"""The ``callsentry`` command.
+
+Each subcommand lives in the module that owns its stage and exposes ``add_parser(subparsers)``,
+which registers the subcommand and sets ``func`` (``args -> exit code``). Command modules keep
+heavy imports (torch, Presidio, Prefect) inside their functions so ``--help`` stays fast. The
+``run`` and ``serve`` commands live in ``flows/`` because they drive Prefect; the library
+modules under ``pipeline/`` never import it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+
+# Modules that register subcommands, in the order they appear in --help.
+COMMAND_MODULES: tuple[str, ...] = (
+    "flows.command",  # run, serve
+    "pipeline.asr.command",  # transcribe
+    "pipeline.report_command",  # check-transcript
+    "pipeline.pii.command",  # redact-text
+    "pipeline.compliance.command",  # rules test | lint
+    "pipeline.audit_command",  # audit verify
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every available subcommand registered."""
+    parser = argparse.ArgumentParser(
+        prog="callsentry",
+        description="Speech compliance monitoring for bank call centres (offline).",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module_name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            continue
+        module.add_parser(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``callsentry`` console script; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

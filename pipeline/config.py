@@ -1,0 +1,76 @@
+"""Settings, from environment variables prefixed ``CALLSENTRY_`` (or a ``.env`` file).
+
+Loaded once per process through :func:`get_settings`; tests build their own ``Settings(...)``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_RULES_DIR = PROJECT_ROOT / "rules"
+
+
+class Settings(BaseSettings):
+    """Every knob of callsentry. Each field is ``CALLSENTRY_<NAME>`` in the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="CALLSENTRY_", env_file=".env", extra="ignore")
+
+    # --- ASR -------------------------------------------------------------------------------
+    model: str = Field("base", description="base | tiny.en | an official name | a .pt path")
+    model_dir: Path = Field(
+        Path.home() / ".cache" / "callsentry", description="where converted weights are cached"
+    )
+    language: str = Field("auto", description="auto, zh or en: fixed for a whole batch")
+    beam_size: int = Field(5, ge=1, le=10, description="1 = greedy (faster, less accurate)")
+    threads: int = Field(0, ge=0, description="torch threads; 0 = all cores")
+
+    # --- audio -----------------------------------------------------------------------------
+    agent_channel: int = Field(0, ge=0, le=1, description="stereo channel holding the agent")
+    max_duration_s: float = Field(4 * 3600.0, gt=0, description="longer recordings are refused")
+
+    # --- PII and masking -------------------------------------------------------------------
+    masking_policy: Path | None = Field(None, description="YAML masking policy; None = default")
+    pseudonym_key: SecretStr = Field(
+        SecretStr(""), description="HMAC key for consistent pseudonyms; keep it out of the output"
+    )
+
+    # --- rules -----------------------------------------------------------------------------
+    rules_dir: Path = Field(DEFAULT_RULES_DIR, description="folder of YAML rule packs")
+
+    # --- storage and output ----------------------------------------------------------------
+    out_dir: Path = Field(Path("callsentry-out"), description="masked transcripts, reports")
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL; default sqlite:///<out_dir>/callsentry.db"
+    )
+
+    # --- alerts ----------------------------------------------------------------------------
+    alert_min_severity: str = Field("high", description="per-call alert threshold")
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_security: str = Field("none", description="none | starttls | ssl")
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_timeout_s: float = 10.0
+    mail_from: str = "callsentry@localhost"
+    mail_to: list[str] = Field(default_factory=list, description="JSON list or comma-separated")
+    webhook_url: str | None = None
+
+    # --- schedule --------------------------------------------------------------------------
+    schedule_cron: str = Field("0 2 * * *", description="nightly batch, cron syntax")
+    schedule_timezone: str = "Asia/Shanghai"
+    recordings_dir: Path = Field(Path("recordings"), description="what the schedule processes")
+
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to a SQLite file in the output folder."""
+        return self.database_url or f"sqlite:///{(self.out_dir / 'callsentry.db').resolve()}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read from the environment once."""
+    return Settings()

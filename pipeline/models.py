@@ -1,0 +1,251 @@
+"""Domain objects shared by every stage of the pipeline.
+
+All of them are frozen dataclasses: a stage returns new objects, it never edits the ones it got.
+Times are seconds from the start of the call; character offsets index ``Segment.text``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+Speaker = Literal["agent", "customer", "unknown"]
+SPEAKERS: tuple[str, ...] = ("agent", "customer", "unknown")
+
+Severity = Literal["info", "low", "medium", "high", "critical"]
+SEVERITIES: tuple[str, ...] = ("info", "low", "medium", "high", "critical")
+
+
+def severity_rank(severity: str) -> int:
+    """Order of a severity name: info 0 ... critical 4 (ValueError for an unknown name)."""
+    return SEVERITIES.index(severity)
+
+
+@dataclass(frozen=True)
+class Recording:
+    """One decoded-and-probed call recording (metadata only; samples live elsewhere)."""
+
+    path: Path  # where the file was found
+    recording_id: str  # sha256 hex digest of the file bytes
+    duration: float  # seconds
+    sample_rate: int  # Hz, of the source stream before resampling
+    channels: int  # 1 (mono) or 2 (agent / customer)
+    codec: str  # decoder name reported by FFmpeg, e.g. "pcm_s16le", "pcm_mulaw", "mp3"
+    size_bytes: int  # file size
+    agent_id: str | None = None  # from the sidecar <file>.json
+    call_time: str | None = None  # ISO 8601, from the sidecar
+    direction: str | None = None  # "inbound" / "outbound", from the sidecar
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)  # other sidecar keys
+
+
+@dataclass(frozen=True)
+class Quarantined:
+    """A file that could not be processed, and why. The batch goes on without it."""
+
+    path: Path  # the offending file
+    reason: str  # human-readable, names the file and the problem
+    recording_id: str | None = None  # sha256 when the bytes could be read
+    stage: str = "ingest"  # pipeline stage that rejected it
+
+
+@dataclass(frozen=True)
+class Word:
+    """One recognised word (or character, for Chinese) with its time span."""
+
+    start: float  # seconds
+    end: float  # seconds
+    text: str
+    probability: float | None = None  # decoder probability, 0..1
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A stretch of speech by one speaker."""
+
+    speaker: str  # "agent", "customer" or "unknown"
+    start: float  # seconds
+    end: float  # seconds
+    text: str
+    words: tuple[Word, ...] = ()
+    suspect: bool = False  # flagged by an ASR guard: no rule may fire on it alone
+    suspect_reason: str | None = None  # e.g. "repetition loop", "high no-speech probability"
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """A call's segments from all channels, merged into one timeline sorted by start."""
+
+    call_id: str
+    language: str  # "zh" or "en" (ISO 639-1)
+    duration: float  # seconds of audio
+    segments: tuple[Segment, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The transcript JSON of DESIGN.md (``suspect`` only where set)."""
+        segments = []
+        for seg in self.segments:
+            item: dict[str, Any] = {
+                "speaker": seg.speaker,
+                "start": round(seg.start, 3),
+                "end": round(seg.end, 3),
+                "text": seg.text,
+            }
+            if seg.words:
+                item["words"] = [
+                    {"start": round(w.start, 3), "end": round(w.end, 3), "text": w.text}
+                    for w in seg.words
+                ]
+            if seg.suspect:
+                item["suspect"] = True
+                item["suspect_reason"] = seg.suspect_reason
+            segments.append(item)
+        return {
+            "call_id": self.call_id,
+            "language": self.language,
+            "duration": round(self.duration, 3),
+            "segments": segments,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], source: str = "<transcript>") -> Transcript:
+        """Build a transcript from its JSON form; ValueError names ``source`` and the problem."""
+        if not isinstance(data, dict):
+            raise ValueError(f"{source}: transcript must be a JSON object")
+        try:
+            segments = []
+            for i, raw in enumerate(data.get("segments") or []):
+                speaker = raw.get("speaker", "unknown")
+                if speaker not in SPEAKERS:
+                    raise ValueError(f"segment {i}: unknown speaker {speaker!r}")
+                words = tuple(
+                    Word(float(w["start"]), float(w["end"]), str(w["text"]), w.get("probability"))
+                    for w in raw.get("words") or []
+                )
+                segments.append(
+                    Segment(
+                        speaker=speaker,
+                        start=float(raw["start"]),
+                        end=float(raw["end"]),
+                        text=str(raw.get("text", "")),
+                        words=words,
+                        suspect=bool(raw.get("suspect", False)),
+                        suspect_reason=raw.get("suspect_reason"),
+                    )
+                )
+            segments.sort(key=lambda s: (s.start, s.end))
+            return cls(
+                call_id=str(data.get("call_id") or Path(source).stem),
+                language=str(data.get("language") or "zh"),
+                duration=float(
+                    data.get("duration") or max((s.end for s in segments), default=0.0)
+                ),
+                segments=tuple(segments),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"{source}: invalid transcript: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class PiiFinding:
+    """A piece of personal or sensitive data found in one segment. Never holds the value."""
+
+    entity_type: str  # e.g. "BANK_CARD", "ID_CARD", "PHONE", "PERSON", "VERIFICATION_CODE"
+    segment_index: int  # index into Transcript.segments
+    start: int  # character offset in the segment's (original) text
+    end: int  # exclusive character offset
+    score: float  # detection confidence, 0..1
+    speaker: str  # speaker of the segment
+    time_start: float | None = None  # seconds, from word timestamps where present
+    time_end: float | None = None  # seconds
+    recognizer: str = ""  # name of the recognizer that found it
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form for reports and storage (offsets and times, no value)."""
+        return {
+            "entity_type": self.entity_type,
+            "segment_index": self.segment_index,
+            "start": self.start,
+            "end": self.end,
+            "score": round(self.score, 3),
+            "speaker": self.speaker,
+            "time_start": None if self.time_start is None else round(self.time_start, 3),
+            "time_end": None if self.time_end is None else round(self.time_end, 3),
+            "recognizer": self.recognizer,
+        }
+
+
+@dataclass(frozen=True)
+class Violation:
+    """A compliance rule that a call broke."""
+
+    rule_id: str  # e.g. "no-sensitive-auth-request"
+    severity: str  # one of SEVERITIES
+    start: float  # seconds; where the problem is (or the window that lacked something)
+    end: float  # seconds
+    speaker: str  # who is responsible, usually "agent"
+    message: str  # what is wrong, for a reviewer
+    evidence: str = ""  # masked text that shows it (empty for a missing-phrase rule)
+    weight: float = 0.0  # points taken off the call score
+    title: str = ""  # the rule's title
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form for reports (evidence is already masked)."""
+        return {
+            "rule_id": self.rule_id,
+            "title": self.title,
+            "severity": self.severity,
+            "start": round(self.start, 3),
+            "end": round(self.end, 3),
+            "speaker": self.speaker,
+            "message": self.message,
+            "evidence": self.evidence,
+            "weight": self.weight,
+        }
+
+
+@dataclass(frozen=True)
+class CallReport:
+    """Everything the pipeline concluded about one call. Holds masked text only."""
+
+    call_id: str
+    language: str
+    duration: float  # seconds
+    score: float  # 0..100, 100 minus the weights of the violations (floored at 0)
+    violations: tuple[Violation, ...]
+    pii: tuple[PiiFinding, ...]
+    masked_transcript: Transcript
+    rules_version: str = ""  # content hash of the rule packs used
+    model_name: str = ""  # ASR model, "" for a transcript checked without audio
+    agent_id: str | None = None
+    call_time: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report JSON of DESIGN.md (``check-transcript`` output)."""
+        return {
+            "call_id": self.call_id,
+            "language": self.language,
+            "duration": round(self.duration, 3),
+            "score": round(self.score, 1),
+            "agent_id": self.agent_id,
+            "violations": [v.to_dict() for v in self.violations],
+            "pii": [p.to_dict() for p in self.pii],
+            "masked_segments": self.masked_transcript.to_dict()["segments"],
+            "rules_version": self.rules_version,
+            "model": self.model_name,
+        }
+
+
+@dataclass(frozen=True)
+class Alert:
+    """Something a human should look at. Text fields are masked."""
+
+    alert_key: str  # stable id: the same finding in a rerun gives the same key (no double mail)
+    kind: str  # "violation", "pii_exposure" or "anomaly"
+    severity: str  # one of SEVERITIES
+    message: str
+    call_id: str | None = None  # None for batch-level anomalies
+    agent_id: str | None = None
+    rule_id: str | None = None
+    time_in_call: float | None = None  # seconds
+    evidence: str = ""  # masked

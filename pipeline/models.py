@@ -36,7 +36,8 @@ class Recording:
     agent_id: str | None = None  # from the sidecar <file>.json
     call_time: str | None = None  # ISO 8601, from the sidecar
     direction: str | None = None  # "inbound" / "outbound", from the sidecar
-    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)  # other sidecar keys
+    # other sidecar keys
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
 
 @dataclass(frozen=True)
@@ -137,9 +138,7 @@ class Transcript:
             return cls(
                 call_id=str(data.get("call_id") or Path(source).stem),
                 language=str(data.get("language") or "zh"),
-                duration=float(
-                    data.get("duration") or max((s.end for s in segments), default=0.0)
-                ),
+                duration=float(data.get("duration") or max((s.end for s in segments), default=0.0)),
                 segments=tuple(segments),
             )
         except (KeyError, TypeError, ValueError) as exc:

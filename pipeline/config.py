@@ -5,11 +5,13 @@ Loaded once per process through :func:`get_settings`; tests build their own ``Se
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated, Any
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_RULES_DIR = PROJECT_ROOT / "rules"
@@ -57,13 +59,26 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     smtp_timeout_s: float = 10.0
     mail_from: str = "callsentry@localhost"
-    mail_to: list[str] = Field(default_factory=list, description="JSON list or comma-separated")
+    mail_to: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="JSON list or comma-separated"
+    )
     webhook_url: str | None = None
 
     # --- schedule --------------------------------------------------------------------------
     schedule_cron: str = Field("0 2 * * *", description="nightly batch, cron syntax")
     schedule_timezone: str = "Asia/Shanghai"
     recordings_dir: Path = Field(Path("recordings"), description="what the schedule processes")
+
+    @field_validator("mail_to", mode="before")
+    @classmethod
+    def _split_mail_to(cls, value: Any) -> Any:
+        """Accept a JSON list (``["a@x", "b@y"]``) or a comma-separated string (``a@x, b@y``)."""
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [part.strip() for part in text.split(",") if part.strip()]
+        return value
 
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to a SQLite file in the output folder."""

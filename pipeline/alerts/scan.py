@@ -1,0 +1,95 @@
+"""Last line of defence: find unmasked numbers in text about to leave the machine.
+
+Every sink runs :func:`find_unmasked_pii` on what it is about to send; anything found blocks
+the message. It looks for digit runs (digits possibly separated by single spaces or dashes, and
+Chinese digit characters read as digits) that are a Luhn-valid card number (13 to 19 digits), a
+valid GB 11643 resident ID (17 digits and a MOD 11-2 check character), or a mainland mobile
+number (1[3-9] and 9 more digits, optionally after 86). The findings it returns describe what
+was found and where, never the value itself.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Chinese numerals as ASR writes them; one character each, so offsets do not move.
+_CN_DIGITS = str.maketrans("零〇一二三四五六七八九幺两", "0012345678912")
+# A run of digits (the last may be X for an ID) separated by at most one space or dash.
+_RUN = re.compile(r"(?<![0-9A-Za-z])\d(?:[ \-]?\d)*(?:[ \-]?[Xx])?(?![0-9A-Za-z])")
+_GROUP = re.compile(r"\d+[Xx]?|[Xx]")
+CARD_LENGTHS = range(13, 20)  # digits in a payment card number
+MAX_DIGITS = 19  # longest value looked for
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)  # GB 11643-1999
+ID_CHECK_CHARS = "10X98765432"  # check character for sum mod 11 = 0..10
+_MOBILE = re.compile(r"(?:86)?1[3-9]\d{9}")
+
+
+def luhn_valid(digits: str) -> bool:
+    """Luhn (mod 10) checksum of a digit string."""
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2 == 1:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def id_number_valid(value: str) -> bool:
+    """GB 11643 resident ID: 17 digits and the MOD 11-2 check character (digit or X)."""
+    if len(value) != 18 or not value[:17].isdigit():
+        return False
+    checksum = sum(int(d) * w for d, w in zip(value[:17], ID_WEIGHTS, strict=True)) % 11
+    return value[17].upper() == ID_CHECK_CHARS[checksum]
+
+
+def _classify(value: str) -> str | None:
+    if value[-1] in "Xx":
+        return "resident ID number" if id_number_valid(value) else None
+    if len(value) == 18 and id_number_valid(value):
+        return "resident ID number"
+    if len(value) in CARD_LENGTHS and luhn_valid(value):
+        return "Luhn-valid card number"
+    if _MOBILE.fullmatch(value):
+        return "mobile phone number"
+    return None
+
+
+def find_unmasked_pii(text: str) -> list[str]:
+    """Descriptions (kind, length, offset; never the value) of the unmasked card numbers, ID
+    numbers and mobile numbers in ``text``; empty when it is clean."""
+    found: list[str] = []
+    normalised = text.translate(_CN_DIGITS)
+    for run in _RUN.finditer(normalised):
+        groups = list(_GROUP.finditer(run.group()))
+        candidates: list[tuple[int, int, str]] = []
+        # every contiguous range of separator-delimited groups up to MAX_DIGITS characters
+        for i in range(len(groups)):
+            value = ""
+            for j in range(i, len(groups)):
+                value += groups[j].group()
+                if len(value) > MAX_DIGITS:
+                    break
+                if "X" in value[:-1].upper():
+                    break
+                kind = _classify(value)
+                if kind is not None:
+                    start, end = run.start() + groups[i].start(), run.start() + groups[j].end()
+                    candidates.append((start, end, kind))
+        kept: list[tuple[int, int, str]] = []
+        for start, end, kind in sorted(candidates, key=lambda c: c[0] - c[1]):
+            if not any(s <= start and end <= e for s, e, _ in kept):
+                kept.append((start, end, kind))  # not inside a longer hit already kept
+        found.extend(
+            f"{kind} ({sum(c.isalnum() for c in normalised[s:e])} characters at offset {s})"
+            for s, e, kind in sorted(kept)
+        )
+    return found
+
+
+class UnmaskedPiiError(ValueError):
+    """A message was blocked because it holds what looks like an unmasked value."""
+
+    def __init__(self, sink: str, findings: list[str]) -> None:
+        self.findings = findings
+        super().__init__(f"{sink}: blocked, unmasked PII in message: {'; '.join(findings)}")

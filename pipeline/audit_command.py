@@ -1,0 +1,51 @@
+"""``callsentry audit verify [--db URL]``: check the audit log's hash chain."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+EXIT_OK = 0
+EXIT_TAMPERED = 1
+EXIT_NO_DATABASE = 2
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    """Register ``audit verify``."""
+    audit = subparsers.add_parser("audit", help="check the audit log")
+    audit_sub = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
+    verify = audit_sub.add_parser("verify", help="recompute the audit log's hash chain")
+    verify.add_argument(
+        "--db", metavar="URL", help="SQLAlchemy URL (default: the configured database)"
+    )
+    verify.set_defaults(func=verify_command)
+
+
+def _sqlite_file(url: str) -> Path | None:
+    if url.startswith("sqlite") and "///" in url:
+        database = url.split("///", 1)[1]
+        if database and database != ":memory:":
+            return Path(database)
+    return None
+
+
+def verify_command(args: argparse.Namespace) -> int:
+    """Print OK, or the first tampered entry and exit 1."""
+    from .config import get_settings
+    from .store import Store
+
+    url = args.db or get_settings().resolved_database_url()
+    sqlite_file = _sqlite_file(url)
+    if sqlite_file is not None and not sqlite_file.exists():
+        print(f"no database at {sqlite_file}")
+        return EXIT_NO_DATABASE
+    store = Store(url)
+    try:
+        check = store.verify_audit()
+    finally:
+        store.close()
+    if check.ok:
+        print(f"OK: audit log intact ({check.entries} entries)")
+        return EXIT_OK
+    print(f"TAMPERED: audit entry seq={check.first_bad_seq}: {check.reason}")
+    return EXIT_TAMPERED

@@ -39,6 +39,11 @@ class Recording:
     # other sidecar keys
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
+    @property
+    def call_id(self) -> str:
+        """Readable, unique call id: the file name's stem and the first 8 hex digits of its hash."""
+        return f"{self.path.stem}-{self.recording_id[:8]}"
+
 
 @dataclass(frozen=True)
 class Quarantined:

@@ -1,0 +1,109 @@
+"""The compliance batch flow: recordings in, stored findings, alerts and a run summary out."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from pathlib import Path
+
+from prefect import flow, get_run_logger, runtime
+from prefect.artifacts import create_markdown_artifact
+
+from flows import tasks
+from pipeline.audio import DecodedCall
+from pipeline.config import Settings
+from pipeline.models import Quarantined
+from pipeline.summary import FAILED, QUARANTINED, SKIPPED, CallOutcome, RunSummary
+
+SUMMARY_ARTIFACT_KEY = "callsentry-run-summary"
+
+
+def _settings(
+    out_dir: str | None, model: str | None, language: str | None, rules_dir: str | None
+) -> Settings:
+    """Settings from the environment with this run's overrides."""
+    overrides = {
+        "out_dir": out_dir,
+        "model": model,
+        "language": language,
+        "rules_dir": rules_dir,
+    }
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+
+
+def _process(path: str, run_id: str, settings: Settings) -> CallOutcome:
+    """One recording through every stage; returns what happened to it (no transcript text)."""
+    decoded = tasks.ingest_recording(path, settings)
+    if isinstance(decoded, Quarantined):
+        tasks.record_quarantine(decoded, run_id, settings)
+        return CallOutcome(path, QUARANTINED, recording_id=decoded.recording_id,
+                           reason=decoded.reason)  # fmt: skip
+    assert isinstance(decoded, DecodedCall)
+    recording = decoded.recording
+    if tasks.already_processed(recording, settings):
+        return CallOutcome(path, SKIPPED, recording_id=recording.recording_id,
+                           agent_id=recording.agent_id)  # fmt: skip
+    transcript = tasks.transcribe(decoded, settings)
+    del decoded  # the audio is no longer needed; free it before the text stages
+    report = tasks.check_call(transcript, recording, settings)
+    del transcript  # the raw text goes out of scope as soon as the masked report exists
+    outputs = tasks.write_outputs(report, Path(settings.out_dir))
+    alert_count = tasks.persist_call(report, recording, outputs, run_id, settings)
+    outcome = CallOutcome.from_report(path, recording.recording_id, report)
+    return replace(outcome, alerts=alert_count)
+
+
+@flow(name="compliance-batch", persist_result=False, log_prints=False)
+def compliance_batch(
+    sources: list[str],
+    out_dir: str | None = None,
+    model: str | None = None,
+    language: str | None = None,
+    rules_dir: str | None = None,
+) -> RunSummary:
+    """Check every recording under ``sources``: transcribe, detect PII, mask, apply the rule
+    packs, store, alert. A bad file is quarantined and the batch goes on; a file already
+    processed with the same audio, model and rules version is skipped."""
+    logger = get_run_logger()
+    settings = _settings(out_dir, model, language, rules_dir)
+    Path(settings.out_dir).mkdir(parents=True, exist_ok=True)
+    run_id = str(runtime.flow_run.id or uuid.uuid4())
+    db = tasks.resources.store(settings)
+    db.start_run(run_id)
+
+    paths = tasks.discover_recordings(sources)
+    logger.info("%d recording(s) to check", len(paths))
+    outcomes: list[CallOutcome] = []
+    for path in paths:
+        try:
+            outcome = _process(path, run_id, settings)
+        except Exception as exc:  # one call's failure must not stop the batch
+            reason = f"{Path(path).name}: {type(exc).__name__}: {exc}"
+            logger.error("call failed, quarantined: %s", reason)
+            tasks.record_quarantine(
+                Quarantined(Path(path), reason, stage="process"), run_id, settings
+            )
+            outcome = CallOutcome(path, FAILED, reason=reason)
+        logger.info("%s: %s", Path(path).name, outcome.status)
+        outcomes.append(outcome)
+
+    anomalies = tasks.detect_anomalies(run_id, settings)
+    summary = RunSummary(run_id=run_id, outcomes=tuple(outcomes))
+    delivery = tasks.deliver_alerts(run_id, summary.digest_rows(), settings)
+    summary = RunSummary(
+        run_id=run_id,
+        outcomes=tuple(outcomes),
+        alerts_queued=sum(o.alerts for o in outcomes) + len(anomalies),
+        alerts_sent=len(delivery.sent),
+        alerts_failed=len(delivery.retrying) + len(delivery.blocked),
+        anomalies=tuple(a.message for a in anomalies),
+        out_dir=str(Path(settings.out_dir).resolve()),
+        outbox_dir=None if settings.smtp_host else str(Path(settings.out_dir, "outbox").resolve()),
+    )
+    db.finish_run(run_id, summary.counts())
+    create_markdown_artifact(
+        key=SUMMARY_ARTIFACT_KEY,
+        markdown=summary.to_markdown(),
+        description="Calls, violations by rule and severity, quarantined files, alerts sent",
+    )
+    return summary

@@ -1,0 +1,138 @@
+"""Prefect tasks: each one calls one stage of ``pipeline``, nothing more.
+
+No task persists its result (``persist_result=False``) and none is cached: the objects that pass
+between *transcribe* and *check* hold the raw transcript, which may live only in memory. Only
+the tasks that talk to the database or a mail relay retry; decoding, Whisper and the rules are
+deterministic, so a retry would fail the same way.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from flows import resources
+from pipeline.alerts.deliver import DeliveryReport, deliver_pending, sinks_from_settings
+from pipeline.anomaly import batch_anomalies, call_alerts
+from pipeline.audio import DecodedCall, discover, ingest
+from pipeline.config import Settings
+from pipeline.models import Alert, CallReport, Quarantined, Recording, Transcript
+from pipeline.outputs import CallOutputs, write_call_outputs
+
+IN_MEMORY_ONLY = {"persist_result": False, "cache_policy": NO_CACHE}
+STORAGE_RETRIES = 3  # database / SMTP hiccups
+STORAGE_RETRY_DELAY_S = 2.0
+
+
+@task(name="discover-recordings", **IN_MEMORY_ONLY)
+def discover_recordings(sources: list[str]) -> list[str]:
+    """Audio files under the given files and folders, sorted."""
+    return [str(p) for p in discover(Path(s) for s in sources)]
+
+
+@task(name="ingest", task_run_name="ingest {path}", **IN_MEMORY_ONLY)
+def ingest_recording(path: str, settings: Settings) -> DecodedCall | Quarantined:
+    """Probe and decode one recording, or quarantine it with a reason."""
+    return ingest(Path(path), settings)
+
+
+@task(name="already-done", **IN_MEMORY_ONLY, retries=STORAGE_RETRIES,
+      retry_delay_seconds=STORAGE_RETRY_DELAY_S)  # fmt: skip
+def already_processed(recording: Recording, settings: Settings) -> bool:
+    """Whether this audio was stored before with the same model and rules version."""
+    return resources.store(settings).is_processed(
+        recording.recording_id, settings.model, resources.analyzer(settings).rules_version
+    )
+
+
+@task(name="transcribe", task_run_name="transcribe {call.recording.path.name}", **IN_MEMORY_ONLY)
+def transcribe(call: DecodedCall, settings: Settings) -> Transcript:
+    """Whisper per channel -> raw transcript (kept in memory, never persisted)."""
+    from pipeline.asr.transcribe import transcribe_call
+
+    model = resources.whisper_model(settings)
+    return transcribe_call(
+        call,
+        model,
+        language=settings.language,
+        beam_size=settings.beam_size,
+        call_id=call.recording.call_id,
+    )
+
+
+@task(name="check", **IN_MEMORY_ONLY)
+def check_call(transcript: Transcript, recording: Recording, settings: Settings) -> CallReport:
+    """PII, masking, rules and score -> a report holding masked text only."""
+    return resources.analyzer(settings).analyze(
+        transcript,
+        model_name=settings.model,
+        agent_id=recording.agent_id,
+        call_time=recording.call_time,
+    )
+
+
+@task(name="write-outputs", **IN_MEMORY_ONLY)
+def write_outputs(report: CallReport, out_dir: Path) -> CallOutputs:
+    """Masked transcript as JSON, TXT and SRT plus the report JSON."""
+    return write_call_outputs(report, out_dir)
+
+
+@task(name="persist-call", **IN_MEMORY_ONLY, retries=STORAGE_RETRIES,
+      retry_delay_seconds=STORAGE_RETRY_DELAY_S)  # fmt: skip
+def persist_call(
+    report: CallReport,
+    recording: Recording,
+    outputs: CallOutputs,
+    run_id: str,
+    settings: Settings,
+) -> int:
+    """Store the call, its findings and its alerts in one transaction; returns the alert count.
+
+    One transaction means a crash can never leave a stored call whose alerts were not queued.
+    """
+    alerts = call_alerts(report, settings.alert_min_severity)
+    resources.store(settings).save_call(
+        report,
+        recording,
+        model=settings.model,
+        transcript_path=outputs.transcript_json,
+        run_id=run_id,
+        alerts=alerts,
+    )
+    return len(alerts)
+
+
+@task(name="quarantine", **IN_MEMORY_ONLY, retries=STORAGE_RETRIES,
+      retry_delay_seconds=STORAGE_RETRY_DELAY_S)  # fmt: skip
+def record_quarantine(item: Quarantined, run_id: str, settings: Settings) -> None:
+    """Keep a record of a file set aside, with its reason."""
+    resources.store(settings).save_quarantined(item, run_id)
+
+
+@task(name="batch-anomalies", **IN_MEMORY_ONLY, retries=STORAGE_RETRIES,
+      retry_delay_seconds=STORAGE_RETRY_DELAY_S)  # fmt: skip
+def detect_anomalies(run_id: str, settings: Settings) -> list[Alert]:
+    """Agents, calls and rates that stand out in this batch; queued as alerts."""
+    db = resources.store(settings)
+    anomalies = batch_anomalies(db.batch_stats(run_id=run_id), db.history(exclude_run_id=run_id))
+    db.enqueue_alerts(anomalies, run_id)
+    return anomalies
+
+
+@task(name="deliver-alerts", **IN_MEMORY_ONLY)
+def deliver_alerts(
+    run_id: str, summary_rows: list[tuple[str, str]], settings: Settings
+) -> DeliveryReport:
+    """Send the pending alerts (this run's and earlier undelivered ones) to every sink.
+
+    A sink that fails leaves its alerts pending for the next run, so this task does not retry
+    by itself: the next run is the retry, and nothing is sent twice.
+    """
+    return deliver_pending(
+        resources.store(settings),
+        sinks_from_settings(settings),
+        run_id=run_id,
+        summary=summary_rows,
+    )

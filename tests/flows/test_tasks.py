@@ -1,0 +1,42 @@
+"""Task configuration that privacy and idempotency depend on."""
+
+from __future__ import annotations
+
+import inspect
+
+import pytest
+from prefect.cache_policies import NO_CACHE
+from prefect.tasks import Task
+
+from flows import batch, tasks
+
+ALL_TASKS = [obj for _, obj in inspect.getmembers(tasks) if isinstance(obj, Task)]
+
+
+def test_every_task_is_found() -> None:
+    assert {t.name for t in ALL_TASKS} >= {"ingest", "transcribe", "check", "persist-call"}
+
+
+@pytest.mark.parametrize("task", ALL_TASKS, ids=lambda t: t.name)
+def test_no_task_persists_or_caches_its_result(task: Task) -> None:
+    # Results of transcribe/check hold raw text in memory: Prefect must never pickle them.
+    assert task.persist_result is False
+    assert task.cache_policy is NO_CACHE
+
+
+def test_the_flow_does_not_persist_its_result() -> None:
+    assert batch.compliance_batch.persist_result is False
+
+
+@pytest.mark.parametrize(
+    ("task", "retries"),
+    [
+        (tasks.persist_call, tasks.STORAGE_RETRIES),
+        (tasks.already_processed, tasks.STORAGE_RETRIES),
+        (tasks.transcribe, 0),  # deterministic: a retry would fail the same way
+        (tasks.check_call, 0),
+    ],
+    ids=lambda v: getattr(v, "name", str(v)),
+)
+def test_only_storage_tasks_retry(task: Task, retries: int) -> None:
+    assert task.retries == retries

@@ -1,0 +1,59 @@
+"""One Presidio recognizer per entity; :func:`build_recognizers` gives the set for a language."""
+
+from __future__ import annotations
+
+from presidio_analyzer import EntityRecognizer
+
+from pipeline.pii.recognizers.address import AddressRecognizer
+from pipeline.pii.recognizers.bank_account import BankAccountRecognizer
+from pipeline.pii.recognizers.bank_card import BankCardRecognizer
+from pipeline.pii.recognizers.card_expiry import CardExpiryRecognizer
+from pipeline.pii.recognizers.cvv import CvvRecognizer
+from pipeline.pii.recognizers.email import CallEmailRecognizer
+from pipeline.pii.recognizers.id_card import IdCardRecognizer
+from pipeline.pii.recognizers.password import PasswordRecognizer
+from pipeline.pii.recognizers.person_en import EnPersonRecognizer
+from pipeline.pii.recognizers.person_zh import ZhPersonRecognizer
+from pipeline.pii.recognizers.phone import CallPhoneRecognizer
+from pipeline.pii.recognizers.pin import PinRecognizer
+from pipeline.pii.recognizers.ssn import SsnRecognizer
+from pipeline.pii.recognizers.verification_code import VerificationCodeRecognizer
+
+PATTERN_RECOGNIZERS = (
+    IdCardRecognizer,
+    BankCardRecognizer,
+    CallPhoneRecognizer,
+    CallEmailRecognizer,
+    AddressRecognizer,
+    SsnRecognizer,
+    BankAccountRecognizer,
+    VerificationCodeRecognizer,
+    PinRecognizer,
+    PasswordRecognizer,
+    CvvRecognizer,
+    CardExpiryRecognizer,
+)
+ENTITIES: tuple[str, ...] = (
+    "ID_CARD",
+    "BANK_CARD",
+    "PHONE",
+    "EMAIL",
+    "PERSON",
+    "ADDRESS",
+    "SSN",
+    "BANK_ACCOUNT",
+    "VERIFICATION_CODE",
+    "PIN",
+    "PASSWORD",
+    "CVV",
+    "CARD_EXPIRY",
+)
+
+
+def build_recognizers(language: str) -> list[EntityRecognizer]:
+    """Every recognizer for ``language`` ("zh" or "en"); numeric ones work in both."""
+    recognizers: list[EntityRecognizer] = [
+        cls(supported_language=language) for cls in PATTERN_RECOGNIZERS
+    ]
+    recognizers.append(ZhPersonRecognizer() if language == "zh" else EnPersonRecognizer())
+    return recognizers

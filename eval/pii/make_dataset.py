@@ -1,0 +1,583 @@
+"""Generate the labelled PII evaluation set (deterministic seed) -> pii_eval.jsonl.
+
+Each line: {"id", "lang", "text", "spans": [{"entity_type", "start", "end"}],
+"negatives": [{"kind", "start", "end"}]}. Values are synthetic (valid checksums, fake names).
+Forms vary on purpose: digits, spaced / dashed / Whisper comma groups, spoken Chinese digits
+(with 幺 and 两), English digit words ("oh", "double"), digits glued to Chinese, fillers and
+missing punctuation as ASR writes them, and context that sits in the previous sentence.
+Negatives are numbers that must stay: amounts, rates, dates, hotlines, quantities, times.
+
+Run: .venv/bin/python eval/pii/make_dataset.py
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+SEED = 20240315
+N_ZH, N_EN = 260, 180  # records
+OUT = Path(__file__).with_name("pii_eval.jsonl")
+
+ZH_DIGIT = "零一二三四五六七八九"
+EN_DIGIT = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁"
+)
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建国志文斌宇浩然晨阳欣怡子涵梓轩"
+FIRST = [
+    "James",
+    "Mary",
+    "John",
+    "Patricia",
+    "Robert",
+    "Jennifer",
+    "Michael",
+    "Linda",
+    "David",
+    "Elizabeth",
+    "William",
+    "Susan",
+    "Richard",
+    "Jessica",
+    "Thomas",
+    "Sarah",
+    "Daniel",
+    "Karen",
+    "Emily",
+    "Kevin",
+    "Laura",
+    "Brian",
+    "Amanda",
+    "Jason",
+    "Olivia",
+    "Ethan",
+]
+LAST = [
+    "Smith",
+    "Johnson",
+    "Williams",
+    "Brown",
+    "Jones",
+    "Garcia",
+    "Miller",
+    "Davis",
+    "Rodriguez",
+    "Martinez",
+    "Wilson",
+    "Anderson",
+    "Taylor",
+    "Thomas",
+    "Moore",
+    "Jackson",
+    "Martin",
+    "Lee",
+    "Thompson",
+    "White",
+    "Harris",
+    "Clark",
+    "Lewis",
+    "Walker",
+    "Young",
+    "Allen",
+]
+PROVINCES = [
+    ("广东省", ["深圳市", "广州市"]),
+    ("浙江省", ["杭州市", "宁波市"]),
+    ("江苏省", ["南京市", "苏州市"]),
+    ("", ["北京市", "上海市"]),
+    ("四川省", ["成都市"]),
+    ("湖北省", ["武汉市"]),
+    ("山东省", ["青岛市", "济南市"]),
+]
+DISTRICTS = [
+    "南山区",
+    "福田区",
+    "西湖区",
+    "鼓楼区",
+    "朝阳区",
+    "浦东新区",
+    "武侯区",
+    "江汉区",
+    "市南区",
+    "海淀区",
+]
+ROADS = [
+    "科技园路",
+    "建国路",
+    "文三路",
+    "中山北路",
+    "人民大道",
+    "解放路",
+    "长江路",
+    "天府大道",
+    "香港中路",
+    "学院路",
+]
+ESTATES = ["阳光花园", "锦绣小区", "世纪大厦", "翠苑"]
+STREETS = ["Oak", "Maple", "Main", "Cedar", "Elm", "Washington", "Lake", "Hill", "Park", "Sunset"]
+SUFFIX = ["Street", "Avenue", "Road", "Drive", "Lane", "Boulevard", "St", "Ave"]
+CITIES = [
+    ("Springfield", "IL"),
+    ("Austin", "TX"),
+    ("Denver", "CO"),
+    ("Portland", "OR"),
+    ("Columbus", "OH"),
+]
+DOMAINS = [
+    "gmail.com",
+    "qq.com",
+    "163.com",
+    "outlook.com",
+    "yahoo.com",
+    "example.cn",
+    "bank.com.cn",
+]
+REGIONS = ["110105", "310104", "440305", "330106", "510107", "420103", "370202", "320106"]
+
+
+def luhn_complete(body: str) -> str:
+    total = 0
+    for i, ch in enumerate(reversed(body)):
+        d = int(ch)
+        if i % 2 == 0:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return body + str((10 - total % 10) % 10)
+
+
+def id_number(rng: random.Random) -> str:
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    body = (
+        rng.choice(REGIONS)
+        + str(rng.randint(1950, 2004))
+        + f"{rng.randint(1, 12):02d}"
+        + f"{rng.randint(1, 28):02d}"
+        + f"{rng.randint(0, 999):03d}"
+    )
+    return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, weights, strict=True)) % 11]
+
+
+def card_number(rng: random.Random) -> str:
+    kind = rng.choice(["up16", "up19", "visa", "mc", "amex"])
+    prefix, length = {
+        "up16": ("62", 16),
+        "up19": ("62", 19),
+        "visa": ("4", 16),
+        "mc": (rng.choice(["51", "53", "55"]), 16),
+        "amex": (rng.choice(["34", "37"]), 15),
+    }[kind]
+    body = prefix + "".join(rng.choice("0123456789") for _ in range(length - len(prefix) - 1))
+    return luhn_complete(body)
+
+
+def mobile(rng: random.Random) -> str:
+    return "1" + rng.choice("3456789") + "".join(rng.choice("0123456789") for _ in range(9))
+
+
+def digits(rng: random.Random, n: int, first: str = "0123456789") -> str:
+    return rng.choice(first) + "".join(rng.choice("0123456789") for _ in range(n - 1))
+
+
+def zh_spoken(number: str, rng: random.Random, group: int = 0) -> str:
+    out = []
+    for i, d in enumerate(number):
+        ch = ZH_DIGIT[int(d)] if d.isdigit() else ("叉" if d in "Xx" else d)
+        if d == "1" and rng.random() < 0.5:
+            ch = "幺"
+        if d == "0" and rng.random() < 0.2:
+            ch = "〇"
+        if group and i and i % group == 0:
+            out.append(rng.choice([" ", "，", " "]))
+        out.append(ch)
+    return "".join(out)
+
+
+def en_spoken(number: str, rng: random.Random) -> str:
+    words: list[str] = []
+    i = 0
+    while i < len(number):
+        d = number[i]
+        if i + 1 < len(number) and number[i + 1] == d and rng.random() < 0.4:
+            words.append("double " + EN_DIGIT[int(d)])
+            i += 2
+            continue
+        words.append("oh" if d == "0" and rng.random() < 0.5 else EN_DIGIT[int(d)])
+        i += 1
+    return " ".join(words)
+
+
+def grouped(number: str, sizes: list[int], sep: str) -> str:
+    parts, i = [], 0
+    for size in sizes:
+        parts.append(number[i : i + size])
+        i += size
+    if i < len(number):
+        parts.append(number[i:])
+    return sep.join(p for p in parts if p)
+
+
+def whisper_commas(number: str) -> str:
+    head = len(number) % 3 or 3
+    return ",".join([number[:head]] + [number[i : i + 3] for i in range(head, len(number), 3)])
+
+
+class Builder:
+    """Accumulates text pieces with labelled spans."""
+
+    def __init__(self) -> None:
+        self.text = ""
+        self.spans: list[dict] = []
+        self.negatives: list[dict] = []
+
+    def add(self, piece: str) -> None:
+        self.text += piece
+
+    def pii(self, entity: str, value: str) -> None:
+        self.spans.append(
+            {"entity_type": entity, "start": len(self.text), "end": len(self.text) + len(value)}
+        )
+        self.text += value
+
+    def neg(self, kind: str, value: str) -> None:
+        self.negatives.append(
+            {"kind": kind, "start": len(self.text), "end": len(self.text) + len(value)}
+        )
+        self.text += value
+
+
+def zh_form(number: str, rng: random.Random, group: int) -> str:
+    form = rng.random()
+    if form < 0.35:
+        return number
+    if form < 0.55:
+        return grouped(number, [group] * 6, " ")
+    return zh_spoken(number, rng, group if rng.random() < 0.5 else 0)
+
+
+def zh_piece(b: Builder, rng: random.Random) -> None:
+    kind = rng.choice(
+        [
+            "ID_CARD",
+            "BANK_CARD",
+            "PHONE",
+            "PHONE",
+            "PERSON",
+            "PERSON",
+            "ADDRESS",
+            "BANK_ACCOUNT",
+            "VERIFICATION_CODE",
+            "PIN",
+            "CVV",
+            "CARD_EXPIRY",
+            "EMAIL",
+            "PASSWORD",
+            "BANK_CARD",
+        ]
+    )
+    filler = rng.choice(["", "嗯，", "那个", "呃 ", "好的，"])
+    if kind == "ID_CARD":
+        number = id_number(rng)
+        value = (
+            number
+            if rng.random() < 0.4
+            else (grouped(number, [6, 8, 4], " ") if rng.random() < 0.3 else zh_spoken(number, rng))
+        )
+        b.add(
+            rng.choice(["我的身份证号码是", "身份证号", "请您报一下证件号码。", "证件号码"])
+            + filler
+        )
+        b.pii("ID_CARD", value)
+    elif kind == "BANK_CARD":
+        number = card_number(rng)
+        b.add(
+            rng.choice(
+                ["我的卡号是", "卡号", "银行卡号码", "您说的这张信用卡是", "好的 我念一下卡号 "]
+            )
+            + filler
+        )
+        b.pii("BANK_CARD", zh_form(number, rng, 4))
+    elif kind == "PHONE":
+        if rng.random() < 0.75:
+            number = mobile(rng)
+            value = zh_form(number, rng, 4) if rng.random() < 0.8 else "+86 " + number
+            if rng.random() < 0.3 and value == number:
+                value = grouped(number, [3, 4, 4], rng.choice([" ", "-"]))
+        else:
+            value = rng.choice(["010-", "021-", "0755-", "028 "]) + digits(rng, 8, "2345678")
+        b.add(
+            rng.choice(["我的手机号是", "联系电话", "您可以打这个号码", "手机", "留个电话吧，"])
+            + filler
+        )
+        b.pii("PHONE", value)
+    elif kind == "PERSON":
+        name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice([1, 2])))
+        template = rng.randrange(4)
+        if template == 0:
+            b.add(rng.choice(["我叫", "我是", "我的名字叫"]))
+            b.pii("PERSON", name)
+        elif template == 1:
+            b.add("您好，")
+            b.pii("PERSON", name)
+            b.add(rng.choice(["先生", "女士"]))
+        elif template == 2:
+            b.add("持卡人姓名")
+            b.pii("PERSON", name)
+        else:
+            b.add("请问是")
+            b.pii("PERSON", name)
+            b.add("本人吗")
+    elif kind == "ADDRESS":
+        province, cities = rng.choice(PROVINCES)
+        parts = [
+            province if rng.random() < 0.6 else "",
+            rng.choice(cities),
+            rng.choice(DISTRICTS),
+            rng.choice(ROADS),
+            f"{rng.randint(1, 300)}号",
+        ]
+        if rng.random() < 0.4:
+            parts.append(rng.choice(ESTATES) + f"{rng.randint(1, 20)}栋{rng.randint(101, 2505)}室")
+        b.add(rng.choice(["我住在", "地址是", "寄到", "家庭住址"]))
+        b.pii("ADDRESS", "".join(parts))
+    elif kind == "BANK_ACCOUNT":
+        b.add(rng.choice(["对公账号是", "收款账号", "账户号码是"]) + filler)
+        b.pii("BANK_ACCOUNT", zh_form(digits(rng, rng.choice([12, 14, 17, 20]), "1"), rng, 4))
+    elif kind == "VERIFICATION_CODE":
+        code = digits(rng, rng.choice([4, 6]))
+        b.add(
+            rng.choice(["短信验证码是", "请告诉我您收到的验证码。", "验证码", "动态码是"]) + filler
+        )
+        b.pii("VERIFICATION_CODE", code if rng.random() < 0.5 else zh_spoken(code, rng))
+    elif kind == "PIN":
+        code = digits(rng, 6)
+        b.add(rng.choice(["我的取款密码是", "密码", "交易密码是"]) + filler)
+        b.pii("PIN", code if rng.random() < 0.5 else zh_spoken(code, rng))
+    elif kind == "CVV":
+        code = digits(rng, 3)
+        b.add(rng.choice(["卡背面三位安全码是", "安全码", "背面的三位数是"]) + filler)
+        b.pii("CVV", code if rng.random() < 0.5 else zh_spoken(code, rng))
+    elif kind == "CARD_EXPIRY":
+        month, year = rng.randint(1, 12), rng.randint(25, 31)
+        value = rng.choice(
+            [f"{month:02d}/{year}", f"20{year}年{month}月", zh_spoken(f"{month:02d}{year}", rng)]
+        )
+        b.add(rng.choice(["有效期是", "卡片有效期", "有效期到"]))
+        b.pii("CARD_EXPIRY", value)
+    elif kind == "EMAIL":
+        user = rng.choice(["zhang.wei", "li_na88", "wangfang", "chen2020", "liu.yang"])
+        b.add(rng.choice(["邮箱是", "电子邮件发到", "我的邮箱"]))
+        b.pii("EMAIL", f"{user}@{rng.choice(DOMAINS)}")
+    elif kind == "PASSWORD":
+        pw = rng.choice(["abc", "Wang", "qwe", "Li", "pass"]) + digits(rng, rng.choice([3, 4, 6]))
+        b.add(rng.choice(["网银登录密码是", "我的密码是"]))
+        b.pii("PASSWORD", pw)
+
+
+def zh_negative(b: Builder, rng: random.Random) -> None:
+    kind = rng.randrange(9)
+    if kind == 0:
+        b.add("这款产品年化收益率")
+        b.neg("rate", f"{rng.randint(1, 5)}.{rng.randint(10, 99)}%")
+    elif kind == 1:
+        b.add("您本次转账")
+        b.neg("amount", f"{rng.choice([500, 5000, 12000, 200000])}元")
+    elif kind == 2:
+        b.add("还款日是")
+        b.neg("date", f"{rng.randint(2023, 2026)}年{rng.randint(1, 12)}月{rng.randint(1, 28)}日")
+    elif kind == 3:
+        b.add("如有疑问请拨打客服热线")
+        b.neg(
+            "hotline",
+            rng.choice(["95555", "95588", "95533", "400-820-8820", "4006695599", "800-820-5555"]),
+        )
+    elif kind == 4:
+        b.add("大概")
+        b.neg("amount", rng.choice(["三千块", "两万元", "五百块钱", "一千二百元"]))
+    elif kind == 5:
+        b.add("分")
+        b.neg("quantity", f"{rng.choice([3, 6, 12, 24])}期")
+        b.add("还款")
+    elif kind == 6:
+        b.add("起购金额")
+        b.neg("amount", f"{rng.choice([1, 5, 10])}万元")
+    elif kind == 7:
+        b.add("会议在")
+        b.neg("time", f"{rng.randint(8, 17)}:{rng.choice(['00', '30'])}")
+    else:
+        b.add("额度提升到")
+        b.neg("amount", f"{rng.choice([20000, 50000, 80000])}")
+        b.add("元")
+
+
+EN_INTROS = {
+    "BANK_CARD": ["my card number is ", "the card is ", "Card number: ", "sure, it's "],
+    "PHONE": ["you can reach me at ", "my phone number is ", "call me back on ", "my cell is "],
+    "SSN": ["my social security number is ", "SSN ", "the last one, social is "],
+    "VERIFICATION_CODE": [
+        "the verification code is ",
+        "I got the one-time passcode, it's ",
+        "the code you texted me, the verification code, is ",
+    ],
+    "PIN": ["my PIN is ", "the pin number is "],
+    "CVV": [
+        "the security code on the back is ",
+        "CVV ",
+        "the three digit code on the back of the card is ",
+    ],
+    "BANK_ACCOUNT": ["my account number is ", "the checking account number is "],
+}
+
+
+def en_piece(b: Builder, rng: random.Random) -> None:
+    kind = rng.choice(
+        [
+            "BANK_CARD",
+            "BANK_CARD",
+            "PHONE",
+            "PHONE",
+            "PERSON",
+            "PERSON",
+            "ADDRESS",
+            "SSN",
+            "VERIFICATION_CODE",
+            "PIN",
+            "CVV",
+            "EMAIL",
+            "BANK_ACCOUNT",
+            "CARD_EXPIRY",
+            "PASSWORD",
+        ]
+    )
+    filler = rng.choice(["", "um ", "uh, ", "okay so "])
+    if kind in EN_INTROS:
+        b.add(rng.choice(EN_INTROS[kind]) + filler)
+    if kind == "BANK_CARD":
+        number = card_number(rng)
+        form = rng.randrange(4)
+        value = [
+            number,
+            grouped(number, [4, 4, 4, 4], rng.choice([" ", "-"])),
+            whisper_commas(number),
+            en_spoken(number, rng),
+        ][form]
+        b.pii("BANK_CARD", value)
+    elif kind == "PHONE":
+        area, mid, last = digits(rng, 3, "2356789"), digits(rng, 3, "23456789"), digits(rng, 4)
+        value = rng.choice(
+            [
+                f"({area}) {mid}-{last}",
+                f"{area}-{mid}-{last}",
+                f"+1 {area} {mid} {last}",
+                en_spoken(area + mid + last, rng),
+            ]
+        )
+        b.pii("PHONE", value)
+    elif kind == "PERSON":
+        name = rng.choice(FIRST) + " " + rng.choice(LAST)
+        template = rng.randrange(4)
+        b.add(["my name is ", "Hi, this is ", "I'm calling for ", "Good morning Mr. "][template])
+        b.pii("PERSON", name if template != 3 else name.split()[1])
+    elif kind == "ADDRESS":
+        city, state = rng.choice(CITIES)
+        value = f"{rng.randint(1, 9999)} {rng.choice(STREETS)} {rng.choice(SUFFIX)}"
+        if rng.random() < 0.6:
+            value += f", {city}, {state} {rng.randint(10000, 99999)}"
+        b.add(rng.choice(["I live at ", "send it to ", "my address is "]))
+        b.pii("ADDRESS", value)
+    elif kind == "SSN":
+        number = f"{rng.randint(100, 665)}{rng.randint(10, 99)}{rng.randint(1000, 9999)}"
+        b.pii(
+            "SSN", rng.choice([f"{number[:3]}-{number[3:5]}-{number[5:]}", en_spoken(number, rng)])
+        )
+    elif kind in ("VERIFICATION_CODE", "PIN", "CVV"):
+        code = digits(rng, {"VERIFICATION_CODE": 6, "PIN": 4, "CVV": 3}[kind])
+        b.pii(kind, code if rng.random() < 0.5 else en_spoken(code, rng))
+    elif kind == "EMAIL":
+        user = rng.choice(FIRST).lower() + rng.choice([".", "_", ""]) + rng.choice(LAST).lower()
+        domain = rng.choice(DOMAINS)
+        b.add("my email is ")
+        b.pii(
+            "EMAIL",
+            f"{user}@{domain}"
+            if rng.random() < 0.7
+            else f"{user.replace('.', ' dot ')} at {domain.replace('.', ' dot ')}",
+        )
+    elif kind == "BANK_ACCOUNT":
+        b.pii("BANK_ACCOUNT", digits(rng, rng.choice([10, 12]), "1"))
+    elif kind == "CARD_EXPIRY":
+        b.add(rng.choice(["it expires ", "expiration date is ", "valid thru "]))
+        b.pii("CARD_EXPIRY", f"{rng.randint(1, 12):02d}/{rng.randint(25, 31)}")
+    elif kind == "PASSWORD":
+        b.add("my online banking password is ")
+        b.pii(
+            "PASSWORD", rng.choice(["sunshine", "Tiger", "blue"]) + digits(rng, rng.choice([2, 4]))
+        )
+
+
+def en_negative(b: Builder, rng: random.Random) -> None:
+    kind = rng.randrange(7)
+    if kind == 0:
+        b.add("the transfer of ")
+        b.neg("amount", rng.choice(["$5,000", "$250", "$12,500.00", "$1,000,000"]))
+    elif kind == 1:
+        b.add("at an annual rate of ")
+        b.neg("rate", f"{rng.randint(1, 9)}.{rng.randint(10, 99)}%")
+    elif kind == 2:
+        b.add("your payment is due on ")
+        b.neg("date", rng.choice(["March 15, 2024", "04/30/2025", "2024-03-15", "the 15th"]))
+    elif kind == 3:
+        b.add("our toll-free line is ")
+        b.neg("hotline", rng.choice(["1-800-555-0199", "800-432-1000", "(888) 555-0123"]))
+    elif kind == 4:
+        b.add("that's a ")
+        b.neg("quantity", rng.choice(["12 month", "30 day", "24-month"]))
+        b.add(" term")
+    elif kind == 5:
+        b.add("we close at ")
+        b.neg("time", rng.choice(["5:30", "10:00", "9 pm"]))
+    else:
+        b.add("it takes ")
+        b.neg("quantity", rng.choice(["3 to 5", "two or three", "7"]))
+        b.add(" business days")
+
+
+def make_record(index: int, lang: str, rng: random.Random) -> dict:
+    b = Builder()
+    piece, negative = (zh_piece, zh_negative) if lang == "zh" else (en_piece, en_negative)
+    sep = ["，", "。", " ", ""] if lang == "zh" else [", ", ". ", " ", " and "]
+    items = ["pii"] * rng.randint(1, 3) + ["neg"] * rng.randint(0, 2)
+    rng.shuffle(items)
+    for i, item in enumerate(items):
+        if i:
+            b.add(rng.choice(sep))
+        (piece if item == "pii" else negative)(b, rng)
+    b.add(rng.choice(["。", "", "谢谢"] if lang == "zh" else [".", "", " thanks"]))
+    return {
+        "id": f"{lang}-{index:04d}",
+        "lang": lang,
+        "text": b.text,
+        "spans": b.spans,
+        "negatives": b.negatives,
+    }
+
+
+def main() -> None:
+    """Write the evaluation set."""
+    rng = random.Random(SEED)
+    records = [make_record(i, "zh", rng) for i in range(N_ZH)] + [
+        make_record(i, "en", rng) for i in range(N_EN)
+    ]
+    with OUT.open("w", encoding="utf-8") as fh:
+        for record in records:
+            fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+    n_spans = sum(len(r["spans"]) for r in records)
+    n_neg = sum(len(r["negatives"]) for r in records)
+    print(f"wrote {len(records)} records, {n_spans} PII values, {n_neg} negatives to {OUT}")
+
+
+if __name__ == "__main__":
+    main()

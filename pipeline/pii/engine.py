@@ -1,0 +1,165 @@
+"""The PII engine: Presidio's AnalyzerEngine with our recognizers, on normalised text.
+
+Text is first run through :func:`pipeline.pii.normalize.normalize` (spoken and comma-grouped
+numbers to digits, with an offset map); Presidio analyses the normalised text; spans are mapped
+back to the original text, so a spoken card number is reported (and masked) whole. A transcript
+is analysed in one pass over its segments joined together: adjacent segments of one speaker are
+joined by a space (a number split across them is found), other boundaries by a newline; a span
+over a boundary is reported once per segment part. Findings carry offsets, never values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from pipeline.models import PiiFinding, Transcript
+from pipeline.pii.alignment import time_span
+from pipeline.pii.normalize import normalize
+
+SCORE_THRESHOLD = 0.4  # results below this are dropped (context-only patterns start at 0.05)
+SAME_SPEAKER_JOINER = " "  # between adjacent segments of one speaker: numbers may run on
+SPEAKER_CHANGE_JOINER = "\n"  # elsewhere: nothing runs across
+
+
+@dataclass(frozen=True)
+class TextSpan:
+    """A PII span in the original (not normalised) text."""
+
+    entity_type: str  # e.g. "BANK_CARD"
+    start: int  # character offset, inclusive
+    end: int  # character offset, exclusive
+    score: float  # 0..1
+    recognizer: str  # name of the recognizer that found it
+
+
+def _priority(result: Any) -> tuple[float, int, int]:
+    from pipeline.pii.context import CONTEXT_DISTANCE_KEY
+
+    meta = result.recognition_metadata or {}
+    return (
+        -round(result.score, 3),
+        meta.get(CONTEXT_DISTANCE_KEY, 0),
+        -(result.end - result.start),
+    )
+
+
+def resolve_overlaps(results: list[Any]) -> list[Any]:
+    """Drop a result contained in (or equal to) a better one of another type."""
+    kept: list[Any] = []
+    for result in sorted(results, key=_priority):
+        if any(k.start <= result.start and result.end <= k.end for k in kept):
+            continue
+        kept.append(result)
+    return sorted(kept, key=lambda r: (r.start, r.end))
+
+
+class PiiEngine:
+    """Analyse text and transcripts for PII. Build it once (see :func:`get_engine`)."""
+
+    def __init__(self, analyzer: Any, score_threshold: float = SCORE_THRESHOLD) -> None:
+        self._analyzer = analyzer
+        self._threshold = score_threshold
+
+    def analyze_text(self, text: str, language: str = "auto") -> list[TextSpan]:
+        """PII spans in ``text`` (offsets into ``text``); ``language`` is zh, en or auto."""
+        from pipeline.pii.nlp import detect_language
+
+        if not text.strip():
+            return []
+        lang = detect_language(text) if language not in ("zh", "en") else language
+        norm = normalize(text)
+        raw = self._analyzer.analyze(norm.text, language=lang, score_threshold=self._threshold)
+        spans = []
+        for result in resolve_overlaps(raw):
+            start, end = norm.to_original(result.start, result.end)
+            meta = result.recognition_metadata or {}
+            spans.append(
+                TextSpan(
+                    result.entity_type,
+                    start,
+                    end,
+                    float(result.score),
+                    meta.get("recognizer_name", ""),
+                )
+            )
+        return spans
+
+    def analyze_transcript(self, transcript: Transcript) -> tuple[PiiFinding, ...]:
+        """Findings per segment (offsets into the segment text, time span from word times)."""
+        segments = transcript.segments
+        if not segments:
+            return ()
+        parts: list[str] = []
+        offsets: list[int] = []
+        position = 0
+        for i, seg in enumerate(segments):
+            if i:
+                joiner = (
+                    SAME_SPEAKER_JOINER
+                    if seg.speaker == segments[i - 1].speaker
+                    else SPEAKER_CHANGE_JOINER
+                )
+                parts.append(joiner)
+                position += len(joiner)
+            offsets.append(position)
+            parts.append(seg.text)
+            position += len(seg.text)
+        language = transcript.language if transcript.language in ("zh", "en") else "auto"
+        findings: list[PiiFinding] = []
+        for span in self.analyze_text("".join(parts), language):
+            for index, seg in enumerate(segments):
+                seg_start = offsets[index]
+                start = max(span.start, seg_start) - seg_start
+                end = min(span.end, seg_start + len(seg.text)) - seg_start
+                if end <= start:
+                    continue
+                t_start, t_end = time_span(seg, start, end)
+                findings.append(
+                    PiiFinding(
+                        entity_type=span.entity_type,
+                        segment_index=index,
+                        start=start,
+                        end=end,
+                        score=span.score,
+                        speaker=seg.speaker,
+                        time_start=t_start,
+                        time_end=t_end,
+                        recognizer=span.recognizer,
+                    )
+                )
+        return tuple(findings)
+
+
+def build_analyzer() -> Any:
+    """A Presidio AnalyzerEngine with our NLP engine, recognizers and context enhancer."""
+    from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
+
+    from pipeline.pii.context import CharWindowContextEnhancer
+    from pipeline.pii.nlp import SUPPORTED_LANGUAGES, CallNlpEngine, make_tldextract_offline
+    from pipeline.pii.recognizers import build_recognizers
+
+    make_tldextract_offline()
+    nlp_engine = CallNlpEngine()
+    nlp_engine.load()
+    registry = RecognizerRegistry(supported_languages=list(SUPPORTED_LANGUAGES))
+    for language in SUPPORTED_LANGUAGES:
+        for recognizer in build_recognizers(language):
+            registry.add_recognizer(recognizer)
+    return AnalyzerEngine(
+        registry=registry,
+        nlp_engine=nlp_engine,
+        supported_languages=list(SUPPORTED_LANGUAGES),
+        default_score_threshold=SCORE_THRESHOLD,
+        context_aware_enhancer=CharWindowContextEnhancer(),
+    )
+
+
+@lru_cache(maxsize=1)
+def get_engine() -> PiiEngine:
+    """The process-wide engine (built on first use, then cached), warmed up in both languages."""
+    engine = PiiEngine(build_analyzer())
+    engine.analyze_text("我叫王小明，手机13812345678。", "zh")
+    engine.analyze_text("My name is John Smith, card 4111 1111 1111 1111.", "en")
+    return engine

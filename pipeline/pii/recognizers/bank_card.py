@@ -1,0 +1,67 @@
+"""Payment card numbers: UnionPay, Visa, Mastercard, Amex, JCB, Discover; Luhn-checked."""
+
+from __future__ import annotations
+
+import re
+from typing import ClassVar
+
+from presidio_analyzer import Pattern, PatternRecognizer
+
+from pipeline.pii.recognizers._common import (
+    NO_DIGIT_AFTER,
+    NO_DIGIT_BEFORE,
+    SEP,
+    digits_of,
+    luhn_ok,
+)
+
+# issuer prefix -> allowed lengths
+_BRANDS: tuple[tuple[str, tuple[int, ...]], ...] = (
+    (r"62|81", (16, 17, 18, 19)),  # UnionPay
+    (r"4", (13, 16, 19)),  # Visa
+    (r"5[1-5]|2[2-7]", (16,)),  # Mastercard
+    (r"3[47]", (15,)),  # Amex
+    (r"35", (16, 17, 18, 19)),  # JCB
+    (r"6011|64[4-9]|65", (16, 19)),  # Discover
+    (r"60|9", (16, 19)),  # domestic debit (e.g. 6013 BOC, 9558 ICBC legacy)
+)
+
+
+def brand_ok(number: str) -> bool:
+    """True when the prefix and length fit a known card brand."""
+    return any(re.match(prefix, number) and len(number) in lengths for prefix, lengths in _BRANDS)
+
+
+class BankCardRecognizer(PatternRecognizer):
+    """13 to 19 digits, optionally grouped by spaces, dashes or commas; brand + Luhn validated."""
+
+    PATTERNS: ClassVar[list[Pattern]] = [
+        Pattern(
+            "bank_card", NO_DIGIT_BEFORE + r"[2-9](?:" + SEP + r"\d){12,18}" + NO_DIGIT_AFTER, 0.3
+        ),
+    ]
+    CONTEXT: ClassVar[list[str]] = [
+        "卡号",
+        "银行卡",
+        "信用卡",
+        "储蓄卡",
+        "借记卡",
+        "card",
+        "card number",
+        "visa",
+        "mastercard",
+    ]
+
+    def __init__(self, supported_language: str = "zh") -> None:
+        super().__init__(
+            supported_entity="BANK_CARD",
+            patterns=self.PATTERNS,
+            context=self.CONTEXT,
+            supported_language=supported_language,
+            name=f"BankCardRecognizer_{supported_language}",
+        )
+
+    def validate_result(self, pattern_text: str) -> bool:
+        """Known brand prefix and length, and a valid Luhn checksum."""
+        number = digits_of(pattern_text)
+        return brand_ok(number) and luhn_ok(number)

@@ -1,0 +1,42 @@
+"""Card security codes (CVV/CVN/CVC, 安全码, 背面三位), recognised by context only."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from presidio_analyzer import Pattern
+
+from pipeline.pii.recognizers._common import (
+    NO_DIGIT_BEFORE,
+    NOT_CURRENCY_BEFORE,
+    NOT_QUANTITY_AFTER,
+)
+from pipeline.pii.recognizers._context_pattern import CONTEXT_ONLY_SCORE, ContextPatternRecognizer
+
+
+class CvvRecognizer(ContextPatternRecognizer):
+    """3 or 4 digits after 安全码 / 背面 / CVV / security code."""
+
+    ENTITY = "CVV"
+    PATTERNS: ClassVar[list[Pattern]] = [
+        Pattern(
+            "cvv_digits",
+            NOT_CURRENCY_BEFORE + NO_DIGIT_BEFORE + r"\d{3,4}" + NOT_QUANTITY_AFTER,
+            CONTEXT_ONLY_SCORE,
+        )
+    ]
+    CONTEXT: ClassVar[list[str]] = [
+        "安全码",
+        "背面",
+        "末三位",
+        "校验位",
+        "cvv",
+        "cvn",
+        "cvc",
+        "cvv2",
+        "security code",
+        "three digit",
+        "3 digit",
+        "back of the card",
+        "back of your card",
+    ]

@@ -1,0 +1,60 @@
+"""Chinese resident identity card number (GB 11643-1999, MOD 11-2), 18 and legacy 15 digits."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from presidio_analyzer import Pattern, PatternRecognizer
+
+from pipeline.pii.recognizers._common import NO_DIGIT_AFTER, NO_DIGIT_BEFORE, digits_of
+
+_DATE8 = r"(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
+_DATE6 = r"\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
+_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_CHECK_CHARS = "10X98765432"  # check character for sum % 11
+
+
+def gb11643_check_char(body17: str) -> str:
+    """The MOD 11-2 check character for the first 17 digits of an ID number."""
+    return _CHECK_CHARS[sum(int(d) * w for d, w in zip(body17, _WEIGHTS, strict=True)) % 11]
+
+
+class IdCardRecognizer(PatternRecognizer):
+    """18-character IDs with a valid check character score 1.0; 15-digit ones need context."""
+
+    PATTERNS: ClassVar[list[Pattern]] = [
+        Pattern(
+            "id_card_18",
+            NO_DIGIT_BEFORE + r"[1-8]\d{5}[ \-]?" + _DATE8 + r"[ \-]?\d{3}[0-9Xx](?![0-9A-Za-z])",
+            0.3,
+        ),
+        Pattern(
+            "id_card_15", NO_DIGIT_BEFORE + r"[1-8]\d{5}" + _DATE6 + r"\d{3}" + NO_DIGIT_AFTER, 0.1
+        ),
+    ]
+    CONTEXT: ClassVar[list[str]] = [
+        "身份证",
+        "证件号",
+        "身份证号",
+        "证件",
+        "id number",
+        "id card",
+        "identity",
+        "resident id",
+    ]
+
+    def __init__(self, supported_language: str = "zh") -> None:
+        super().__init__(
+            supported_entity="ID_CARD",
+            patterns=self.PATTERNS,
+            context=self.CONTEXT,
+            supported_language=supported_language,
+            name=f"IdCardRecognizer_{supported_language}",
+        )
+
+    def validate_result(self, pattern_text: str) -> bool | None:
+        """18 characters: the MOD 11-2 check decides; 15 digits: no checksum (None)."""
+        number = digits_of(pattern_text)
+        if len(number) == 18:
+            return number[17] == gb11643_check_char(number[:17])
+        return None

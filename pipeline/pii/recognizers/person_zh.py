@@ -1,0 +1,159 @@
+"""Chinese personal names: jieba's ``nr`` tags plus surname and context rules.
+
+jieba (without HMM, for speed) tags known names ``nr``/``nrfg``/``nrt`` and splits unknown ones
+into single characters; a run of one to three single characters that starts with a common
+surname is rebuilt into a name candidate. Context raises the score: 我叫/我是/名字/姓名 before,
+先生/女士/小姐/本人 after. A bare surname before a title (张先生) is a PERSON as well.
+"""
+
+from __future__ import annotations
+
+import re
+
+from presidio_analyzer import EntityRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
+
+SURNAMES = set(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任"
+    "沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫"
+    "孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅"
+    "童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车"
+    "项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛"
+    "仲虞敖巩明佘池查麻苑迟邝"
+)
+COMPOUND_SURNAMES = (
+    "欧阳",
+    "司马",
+    "上官",
+    "诸葛",
+    "东方",
+    "皇甫",
+    "尉迟",
+    "公孙",
+    "慕容",
+    "长孙",
+    "令狐",
+    "端木",
+)
+NAME_TAGS = ("nr", "nrfg", "nrt")
+TITLES = ("先生", "女士", "小姐", "老师", "本人", "同志", "阿姨", "师傅")
+INTRO_RE = re.compile(
+    r"(?:我叫|我是|叫做|名字是|名字叫|姓名是|姓名|户名是|户名|持卡人是?|客户)\s*$"
+)
+SURNAME_INTRO_RE = re.compile(r"(?:我姓|免贵姓|姓)\s*$")
+# characters that never belong to a name (function words, verbs that follow a name)
+NOT_NAME_CHARS = set(
+    "的了是在我你您他她它们这那和与就都也还吗呢吧啊呀嗯哦说要把被给对从到为有没不很请"
+)
+
+NOT_NAME_WORDS = {
+    "谢谢",
+    "高兴",
+    "方便",
+    "明白",
+    "安全",
+    "周末",
+    "马上",
+    "常常",
+    "平安",
+    "华夏",
+    "金额",
+    "万元",
+    "文件",
+    "高速",
+    "林业",
+    "江苏",
+    "黄金",
+    "包括",
+    "成功",
+    "余额",
+    "时间",
+}
+NR_SCORE = 0.45  # a jieba name tag alone
+REBUILT_SCORE = 0.2  # a surname + single characters, needs context
+CONTEXT_BOOST = 0.45
+
+
+def _is_cjk(text: str) -> bool:
+    return bool(text) and all("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+class ZhPersonRecognizer(EntityRecognizer):
+    """PERSON in Chinese text from jieba tokens; context scored inside (no Presidio boost)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            supported_entities=["PERSON"], supported_language="zh", name="ZhPersonRecognizer"
+        )
+
+    def load(self) -> None:
+        """Nothing to load (jieba runs in the NLP engine)."""
+
+    def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None):
+        """Name candidates from the jieba tokens in ``nlp_artifacts``."""
+        if nlp_artifacts is None or nlp_artifacts.tokens is None:
+            return []
+        tokens = [(t.idx, t.text, t.tag_) for t in nlp_artifacts.tokens]
+        candidates: list[tuple[int, int, float]] = []
+        i = 0
+        while i < len(tokens):
+            start, word, tag = tokens[i]
+            if word in NOT_NAME_WORDS:
+                i += 1
+                continue
+            if tag in NAME_TAGS and 2 <= len(word) <= 4 and _is_cjk(word):
+                surname_first = word[0] in SURNAMES or word.startswith(COMPOUND_SURNAMES)
+                candidates.append((start, start + len(word), NR_SCORE if surname_first else 0.1))
+                i += 1
+                continue
+            if len(word) <= 2 and (word in SURNAMES or word in COMPOUND_SURNAMES):
+                end = start + len(word)
+                j = i + 1
+                nxt = tokens[j] if j < len(tokens) else None
+                if nxt and nxt[2] in NAME_TAGS and len(nxt[1]) == 2 and _is_cjk(nxt[1]):
+                    candidates.append((start, nxt[0] + len(nxt[1]), NR_SCORE))
+                    i = j + 1
+                    continue
+                while (
+                    j < len(tokens)
+                    and j - i <= 2
+                    and len(tokens[j][1]) == 1
+                    and _is_cjk(tokens[j][1])
+                    and tokens[j][1] not in NOT_NAME_CHARS
+                    and tokens[j][1] not in ("先", "女", "小")
+                ):
+                    end = tokens[j][0] + 1
+                    j += 1
+                if end - start >= 1:
+                    candidates.append((start, end, REBUILT_SCORE))
+                    i = j
+                    continue
+            i += 1
+        results = []
+        for start, end, score in candidates:
+            before = text[max(0, start - 8) : start]
+            after = text[end : end + 3]
+            name = text[start:end]
+            boosted = score
+            if INTRO_RE.search(before) or after.startswith(TITLES):
+                boosted = score + CONTEXT_BOOST
+            elif SURNAME_INTRO_RE.search(before) and len(name) == 1:
+                boosted = 0.6
+            if len(name) == 1 and not (after.startswith(TITLES) or SURNAME_INTRO_RE.search(before)):
+                continue
+            if boosted <= 0.0:
+                continue
+            result = RecognizerResult(
+                "PERSON",
+                start,
+                end,
+                min(boosted, 1.0),
+                analysis_explanation=None,
+                recognition_metadata={
+                    RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+                    RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+                    RecognizerResult.IS_SCORE_ENHANCED_BY_CONTEXT_KEY: True,
+                },
+            )
+            results.append(result)
+        return results

@@ -1,0 +1,44 @@
+"""One-time SMS verification codes (短信验证码, OTP), recognised by context only."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from presidio_analyzer import Pattern
+
+from pipeline.pii.recognizers._common import (
+    NO_DIGIT_BEFORE,
+    NOT_CURRENCY_BEFORE,
+    NOT_QUANTITY_AFTER,
+)
+from pipeline.pii.recognizers._context_pattern import CONTEXT_ONLY_SCORE, ContextPatternRecognizer
+
+
+class VerificationCodeRecognizer(ContextPatternRecognizer):
+    """4 to 8 digits after 验证码 / verification code / one-time passcode."""
+
+    ENTITY = "VERIFICATION_CODE"
+    PATTERNS: ClassVar[list[Pattern]] = [
+        Pattern(
+            "otp_digits",
+            NOT_CURRENCY_BEFORE + NO_DIGIT_BEFORE + r"\d{4,8}" + NOT_QUANTITY_AFTER,
+            CONTEXT_ONLY_SCORE,
+        )
+    ]
+    CONTEXT: ClassVar[list[str]] = [
+        "验证码",
+        "校验码",
+        "动态码",
+        "动态密码",
+        "短信码",
+        "收到的",
+        "六位数",
+        "四位数",
+        "verification",
+        "one-time",
+        "one time",
+        "passcode",
+        "otp",
+        "sms code",
+        "text code",
+    ]

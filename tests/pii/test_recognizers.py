@@ -1,0 +1,147 @@
+"""Parametrised tables per recognizer: valid, invalid checksum, spoken, glued, Whisper-grouped."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.pii.recognizers.bank_card import brand_ok
+from pipeline.pii.recognizers.id_card import gb11643_check_char
+from tests.pii.conftest import found
+
+CASES = [
+    # (id, lang, text, expected entity or None, expected matched text)
+    ("id-valid", "zh", "身份证号11010519491231002X", "ID_CARD", "11010519491231002X"),
+    ("id-bad-check", "zh", "号码110105194912310021好的", None, None),
+    (
+        "id-spoken",
+        "zh",
+        "身份证幺幺零一零五一九四九一二三一零零二叉",
+        "ID_CARD",
+        "幺幺零一零五一九四九一二三一零零二叉",
+    ),
+    ("id-spaced", "zh", "证件号 110105 19491231 002X", "ID_CARD", "110105 19491231 002X"),
+    ("id-legacy15", "zh", "老身份证号是110105491231002", "ID_CARD", "110105491231002"),
+    ("card-unionpay19", "zh", "卡号6222021234567890128", "BANK_CARD", "6222021234567890128"),
+    ("card-glued", "zh", "我的卡号是4111111111111111谢谢", "BANK_CARD", "4111111111111111"),
+    ("card-bad-luhn", "en", "number 4111111111111112 ok", None, None),
+    ("card-whisper", "en", "it's 4,111,111,111,111,111 yes", "BANK_CARD", "4,111,111,111,111,111"),
+    ("card-dashed", "en", "card 5500-0000-0000-0004", "BANK_CARD", "5500-0000-0000-0004"),
+    (
+        "card-spoken-zh",
+        "zh",
+        "卡号六二二二 零二一二 三四五六 七八九零 一二八",
+        "BANK_CARD",
+        "六二二二 零二一二 三四五六 七八九零 一二八",
+    ),
+    (
+        "card-spoken-en",
+        "en",
+        "card four one one one one one one one one one one one one one one one",
+        "BANK_CARD",
+        "four one one one one one one one one one one one one one one one",
+    ),
+    ("card-amex", "en", "amex 378282246310005", "BANK_CARD", "378282246310005"),
+    ("mobile", "zh", "手机13812345678", "PHONE", "13812345678"),
+    ("mobile-86", "zh", "电话+86 138 1234 5678", "PHONE", "+86 138 1234 5678"),
+    (
+        "mobile-spoken",
+        "zh",
+        "我的手机是幺三八 一二三四 五六七八",
+        "PHONE",
+        "幺三八 一二三四 五六七八",
+    ),
+    ("landline", "zh", "座机010-62345678", "PHONE", "010-62345678"),
+    ("us-phone", "en", "call me at (415) 555-2671", "PHONE", "(415) 555-2671"),
+    (
+        "us-phone-spoken",
+        "en",
+        "my number is four one five five five five two six seven one",
+        "PHONE",
+        "four one five five five five two six seven one",
+    ),
+    ("hotline-95555", "zh", "请拨打95555", None, None),
+    ("hotline-400", "zh", "客服热线400-820-8820", None, None),
+    ("tollfree", "en", "call 1-800-555-0199", None, None),
+    ("email", "en", "mail john.smith@gmail.com now", "EMAIL", "john.smith@gmail.com"),
+    (
+        "email-spoken",
+        "en",
+        "it's john dot smith at gmail dot com",
+        "EMAIL",
+        "john dot smith at gmail dot com",
+    ),
+    ("email-bad-tld", "en", "x@y.notatld", None, None),
+    ("ssn", "en", "SSN 123-45-6789", "SSN", "123-45-6789"),
+    ("ssn-invalid", "en", "ref 000-12-3456", None, None),
+    (
+        "ssn-spoken",
+        "en",
+        "social security number one two three four five six seven eight nine",
+        "SSN",
+        "one two three four five six seven eight nine",
+    ),
+    ("otp-zh", "zh", "短信验证码是六五四三二一", "VERIFICATION_CODE", "六五四三二一"),
+    ("otp-en", "en", "the one-time passcode is 482913.", "VERIFICATION_CODE", "482913"),
+    ("pin", "zh", "取款密码123456", "PIN", "123456"),
+    ("password", "en", "my password is tiger2024", "PASSWORD", "tiger2024"),
+    ("cvv-zh", "zh", "背面三位是四五六", "CVV", "四五六"),
+    ("cvv-en", "en", "the security code is 737", "CVV", "737"),
+    ("expiry", "zh", "有效期05/27", "CARD_EXPIRY", "05/27"),
+    ("account", "zh", "收款账号是1234567890123", "BANK_ACCOUNT", "1234567890123"),
+    ("person-zh", "zh", "您好，我叫王小明", "PERSON", "王小明"),
+    ("person-zh-title", "zh", "李建国先生您好", "PERSON", "李建国"),
+    ("person-en", "en", "Hello, my name is John Smith.", "PERSON", "John Smith"),
+    ("address-zh", "zh", "地址是北京市朝阳区建国路88号", "ADDRESS", "北京市朝阳区建国路88号"),
+    (
+        "address-en",
+        "en",
+        "I live at 42 Baker Street, Springfield, IL 62704",
+        "ADDRESS",
+        "42 Baker Street, Springfield, IL 62704",
+    ),
+]
+NEGATIVES = [
+    ("rate", "zh", "年化收益率3.85%，比较稳健"),
+    ("amount", "zh", "您的密码不要告诉别人，转账5000元已到账"),
+    ("date", "zh", "验证码将在2024年3月15日前有效"),
+    ("amount-words", "zh", "大概三千块，一个月"),
+    ("dollars", "en", "the PIN reset fee is $5,000 at 3.85%"),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "lang", "text", "entity", "value"), CASES, ids=[c[0] for c in CASES]
+)
+def test_recognizer_table(engine, case, lang, text, entity, value):
+    spans = found(engine, text, lang)
+    if entity is None:
+        assert spans == [], f"{case}: unexpected {spans}"
+    else:
+        assert (entity, value) in spans, f"{case}: got {spans}"
+
+
+@pytest.mark.parametrize(("case", "lang", "text"), NEGATIVES, ids=[c[0] for c in NEGATIVES])
+def test_non_pii_numbers_left_alone(engine, case, lang, text):
+    assert found(engine, text, lang) == []
+
+
+@pytest.mark.parametrize(
+    ("body", "check"),
+    [("11010519491231002", "X"), ("32010619860211980", "5"), ("37020219910414344", "3")],
+)
+def test_gb11643_check_char(body, check):
+    assert gb11643_check_char(body) == check
+
+
+@pytest.mark.parametrize(
+    ("number", "ok"),
+    [
+        ("6222021234567890128", True),
+        ("4111111111111111", True),
+        ("378282246310005", True),
+        ("1234567890123456", False),
+        ("5100000000000", False),
+    ],
+)
+def test_card_brand(number, ok):
+    assert brand_ok(number) is ok

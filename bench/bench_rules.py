@@ -1,0 +1,107 @@
+"""Time to evaluate N rules on a call of M minutes (after warm-up), zh and en.
+
+Rules are the bundled packs loaded several times over (fresh compiled objects each time, so no
+result is shared between copies); calls are the labelled eval calls repeated until they reach
+the wanted length (a 10-minute Mandarin call is about 3,000 characters). The PII findings are
+empty and masking is skipped: this measures the rule engine alone.
+
+    .venv/bin/python bench/bench_rules.py [--repeat 15]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "eval"))
+
+from eval_rules import load_calls  # noqa: E402
+
+from pipeline.compliance.evaluator import evaluate  # noqa: E402
+from pipeline.compliance.loader import load_rulebook  # noqa: E402
+from pipeline.models import Segment, Transcript  # noqa: E402
+
+RULE_COUNTS = (25, 50, 100, 200)
+CALL_MINUTES = (2, 5, 10, 20)
+TARGET_MS = 50.0  # 100 rules on a 10-minute call
+
+
+def rules_for(language: str, count: int) -> list:
+    """``count`` compiled rules for ``language`` (the bundled pack, reloaded as needed)."""
+    rules: list = []
+    copy = 0
+    while len(rules) < count:
+        for rule in load_rulebook(ROOT / "rules").for_language(language):
+            rules.append(replace(rule, id=f"{rule.id}-{copy}"))
+        copy += 1
+    return rules[:count]
+
+
+def long_call(language: str, minutes: float) -> Transcript:
+    """The eval calls of ``language`` laid end to end until ``minutes`` long."""
+    from pipeline.compliance.examples import build_transcript
+
+    pieces = [
+        build_transcript(turns, language)[0]
+        for _, lang, _, turns in load_calls(ROOT / "eval" / "rules")
+        if lang == language
+    ]
+    segments, offset, i = [], 0.0, 0
+    while offset < minutes * 60:
+        piece = pieces[i % len(pieces)]
+        segments.extend(
+            Segment(s.speaker, s.start + offset, s.end + offset, s.text, suspect=s.suspect)
+            for s in piece.segments
+        )
+        offset += piece.duration + 2.0
+        i += 1
+    return Transcript(f"bench-{language}-{minutes}", language, offset, tuple(segments))
+
+
+def time_ms(rules: list, call: Transcript, repeat: int) -> float:
+    """Median wall time of ``evaluate`` in milliseconds, after one warm-up run."""
+    evaluate(rules, call, (), call)
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        evaluate(rules, call, (), call)
+        samples.append((time.perf_counter() - start) * 1000.0)
+    return statistics.median(samples)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the timing tables."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=15)
+    args = parser.parse_args(argv)
+    for language in ("zh", "en"):
+        calls = {m: long_call(language, m) for m in CALL_MINUTES}
+        unit = "chars" if language == "zh" else "words"
+        sizes = {
+            m: sum(len(s.text) if language == "zh" else len(s.text.split()) for s in c.segments)
+            for m, c in calls.items()
+        }
+        print(f"\n[{language}] median ms per call (rows: rules; columns: call minutes / {unit})")
+        header = "".join(f"{f'{m} min/{sizes[m]}':>16}" for m in CALL_MINUTES)
+        print(f"{'rules':>6}{header}")
+        for count in RULE_COUNTS:
+            rules = rules_for(language, count)
+            cells = "".join(f"{time_ms(rules, calls[m], args.repeat):16.1f}" for m in CALL_MINUTES)
+            print(f"{count:6}{cells}")
+        headline = time_ms(rules_for(language, 100), calls[10], args.repeat)
+        verdict = "ok" if headline < TARGET_MS else "over target"
+        print(
+            f"100 rules on a 10-minute {language} call: {headline:.1f} ms ({verdict}, "
+            f"target < {TARGET_MS:.0f} ms)"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

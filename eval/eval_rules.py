@@ -1,0 +1,109 @@
+"""Evaluate the bundled rule packs on the labelled calls in eval/rules/.
+
+Each call lists every rule it breaks; a rule firing on a call counts as a true positive when
+labelled, a false positive otherwise; a labelled rule that does not fire is a false negative.
+Prints precision, recall and F1 per rule and overall (micro-averaged), and the mismatches.
+
+    .venv/bin/python eval/eval_rules.py [--rules DIR] [--calls DIR] [--no-pii]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from pipeline.compliance.evaluator import evaluate  # noqa: E402
+from pipeline.compliance.examples import build_transcript  # noqa: E402
+from pipeline.compliance.loader import load_rulebook  # noqa: E402
+from pipeline.compliance.pii_stage import fallback_mask, get_pii_stage  # noqa: E402
+from pipeline.compliance.rule import Turn  # noqa: E402
+
+
+def load_calls(calls_dir: Path) -> list[tuple[str, str, set[str], tuple[Turn, ...]]]:
+    """(call id, language, labelled rule ids, turns) of every call in the folder."""
+    calls = []
+    for path in sorted(calls_dir.glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for call in data["calls"]:
+            turns = []
+            for raw in call["turns"]:
+                speaker = next(k for k in ("agent", "customer", "unknown") if k in raw)
+                turns.append(
+                    Turn(
+                        speaker,
+                        str(raw[speaker]),
+                        raw.get("at"),
+                        raw.get("dur"),
+                        bool(raw.get("suspect", False)),
+                        tuple(raw.get("pii", ())),
+                    )
+                )
+            calls.append((call["id"], data["language"], set(call["violations"]), tuple(turns)))
+    return calls
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the evaluation and print the table; exit 0."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rules", type=Path, default=ROOT / "rules")
+    parser.add_argument("--calls", type=Path, default=ROOT / "eval" / "rules")
+    parser.add_argument("--no-pii", action="store_true", help="skip the Presidio PII engine")
+    args = parser.parse_args(argv)
+
+    book = load_rulebook(args.rules)
+    for problem in book.problems:
+        print(f"SKIPPED {problem}")
+    stage, real = (None, False) if args.no_pii else get_pii_stage()
+    counts: dict[str, Counter] = {}
+    mismatches = []
+    calls = load_calls(args.calls)
+    for call_id, language, labels, turns in calls:
+        transcript, declared = build_transcript(turns, language, call_id)
+        if real and stage is not None:
+            findings, masked = stage(transcript)
+            findings = tuple(declared) + tuple(findings)
+        else:
+            findings, masked = declared, fallback_mask(transcript, declared)
+        rules = book.for_language(language)
+        fired = {v.rule_id for v in evaluate(rules, transcript, findings, masked)}
+        for rule in rules:
+            c = counts.setdefault(rule.id, Counter())
+            hit, want = rule.id in fired, rule.id in labels
+            c["tp" if hit and want else "fp" if hit else "fn" if want else "tn"] += 1
+            if hit != want:
+                mismatches.append((call_id, rule.id, "FP" if hit else "FN"))
+
+    languages = Counter(lang for _, lang, _, _ in calls)
+    print(
+        f"{len(calls)} calls ({', '.join(f'{k} {v}' for k, v in sorted(languages.items()))}), "
+        f"{sum(len(lbl) for _, _, lbl, _ in calls)} labelled violations; "
+        f"PII stage: {'Presidio' if real else 'declared only + digit-run regex'}"
+    )
+    print(f"{'rule':28} {'TP':>4} {'FP':>4} {'FN':>4} {'prec':>6} {'recall':>6} {'F1':>6}")
+    total = Counter()
+    for rule_id in sorted(counts):
+        c = counts[rule_id]
+        total.update(c)
+        print(f"{rule_id:28} {c['tp']:4} {c['fp']:4} {c['fn']:4} {_prf(c)}")
+    print(f"{'overall (micro)':28} {total['tp']:4} {total['fp']:4} {total['fn']:4} {_prf(total)}")
+    for call_id, rule_id, kind in mismatches:
+        print(f"  {kind} {call_id}: {rule_id}")
+    return 0
+
+
+def _prf(c: Counter) -> str:
+    precision = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else 1.0
+    recall = c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return f"{precision:6.3f} {recall:6.3f} {f1:6.3f}"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,269 @@
+"""Load YAML rule packs into a ``RuleBook``: validate, compile, and report what was skipped.
+
+A bad rule never stops the others: it is skipped and reported in ``RuleBook.problems`` with its
+file, rule id and the problem. ``RuleBook.version`` is the sha256 of the packs' content, so
+results stored with it are re-evaluated when the rules change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from pipeline.compliance.matchers import PhraseMatcher, RegexMatcher
+from pipeline.compliance.operators import (
+    AllNode,
+    AnyNode,
+    Node,
+    NotNode,
+    OverlapNode,
+    PhraseNode,
+    PiiNode,
+    RegexNode,
+    SilenceNode,
+    SpeakingRateNode,
+    TalkRatioNode,
+)
+from pipeline.compliance.rule import Example, Rule, Turn
+from pipeline.compliance.schema import (
+    ConditionSpec,
+    PackHeader,
+    RegexSpec,
+    RuleSpec,
+    TurnSpec,
+)
+from pipeline.compliance.scope import Anchor, Scope, Window
+
+PACK_SUFFIXES: tuple[str, ...] = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class LoadProblem:
+    """Why a pack or a rule was skipped."""
+
+    file: str
+    rule_id: str | None  # None: the whole file
+    problem: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}: {self.rule_id}" if self.rule_id else self.file
+        return f"{where}: {self.problem}"
+
+
+@dataclass(frozen=True)
+class RuleBook:
+    """All rules loaded from a folder of packs."""
+
+    rules: tuple[Rule, ...]
+    problems: tuple[LoadProblem, ...]
+    version: str  # sha256 hex of the packs' paths and bytes
+
+    def for_language(self, language: str) -> tuple[Rule, ...]:
+        """The rules that apply to a transcript in ``language`` ("zh", "en")."""
+        return tuple(r for r in self.rules if r.language in (language, "any"))
+
+    def get(self, rule_id: str, language: str) -> Rule | None:
+        """One rule by id and language, or None."""
+        return next((r for r in self.for_language(language) if r.id == rule_id), None)
+
+
+class CompileError(ValueError):
+    """A rule that validates but cannot be compiled (e.g. a bad regular expression)."""
+
+
+def pack_files(rules_dir: Path) -> list[Path]:
+    """The YAML packs under ``rules_dir`` (recursively, sorted); a single file is allowed."""
+    if rules_dir.is_file():
+        return [rules_dir]
+    return sorted(p for p in rules_dir.rglob("*") if p.suffix in PACK_SUFFIXES and p.is_file())
+
+
+def rules_version(files: list[Path], root: Path) -> str:
+    """sha256 over each pack's relative path and content."""
+    digest = hashlib.sha256()
+    for path in files:
+        rel = path.name if root.is_file() else path.relative_to(root).as_posix()
+        digest.update(rel.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def load_rulebook(rules_dir: Path) -> RuleBook:
+    """Load every pack under ``rules_dir``; bad packs and rules are skipped and reported."""
+    rules_dir = Path(rules_dir)
+    problems: list[LoadProblem] = []
+    if not rules_dir.exists():
+        return RuleBook((), (LoadProblem(str(rules_dir), None, "no such file or folder"),), "")
+    files = pack_files(rules_dir)
+    if not files:
+        problems.append(LoadProblem(str(rules_dir), None, "no .yaml rule packs found"))
+    rules: list[Rule] = []
+    seen: dict[tuple[str, str], str] = {}
+    for path in files:
+        for item in _load_pack(path, problems):
+            key = (item.id, item.language)
+            if key in seen:
+                problems.append(
+                    LoadProblem(
+                        str(path), item.id, f"duplicate rule id for {item.language} ({seen[key]})"
+                    )
+                )
+                continue
+            seen[key] = str(path)
+            rules.append(item)
+    return RuleBook(tuple(rules), tuple(problems), rules_version(files, rules_dir))
+
+
+def _load_pack(path: Path, problems: list[LoadProblem]) -> list[Rule]:
+    file = str(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        problems.append(LoadProblem(file, None, f"cannot read YAML: {exc}"))
+        return []
+    if not isinstance(data, dict):
+        problems.append(
+            LoadProblem(file, None, "a pack must be a mapping with pack/language/rules")
+        )
+        return []
+    try:
+        header = PackHeader.model_validate(
+            {**data, "rules": [r if isinstance(r, dict) else {} for r in data.get("rules") or []]}
+            if isinstance(data.get("rules"), list)
+            else data
+        )
+    except ValidationError as exc:
+        problems.append(LoadProblem(file, None, format_validation_error(exc)))
+        return []
+    rules = []
+    for position, raw in enumerate(data["rules"]):
+        rule_id = raw.get("id") if isinstance(raw, dict) else None
+        label = str(rule_id) if rule_id else f"rules[{position}]"
+        if not isinstance(raw, dict):
+            problems.append(LoadProblem(file, label, "a rule must be a mapping"))
+            continue
+        try:
+            spec = RuleSpec.model_validate(raw)
+            if spec.enabled:
+                rules.append(compile_rule(spec, header, file))
+        except ValidationError as exc:
+            problems.append(LoadProblem(file, label, format_validation_error(exc)))
+        except CompileError as exc:
+            problems.append(LoadProblem(file, label, str(exc)))
+    return rules
+
+
+def format_validation_error(exc: ValidationError) -> str:
+    """One line per pydantic error: ``location: message``."""
+    parts = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"] if not str(p).startswith("function-"))
+        parts.append(f"{loc}: {err['msg']}" if loc else err["msg"])
+    return "; ".join(parts)
+
+
+def compile_rule(spec: RuleSpec, header: PackHeader, source: str) -> Rule:
+    """A validated rule spec as a compiled ``Rule``."""
+    secondary, within_s, each = None, None, False
+    if spec.forbid is not None or spec.require is not None:
+        kind = "forbid" if spec.forbid is not None else "require"
+        primary = compile_condition(spec.forbid or spec.require)  # type: ignore[arg-type]
+    elif spec.trigger is not None:
+        kind = "trigger"
+        primary = compile_condition(spec.trigger.when)
+        secondary = compile_condition(spec.trigger.then)
+        within_s, each = spec.trigger.within_s, spec.trigger.each
+    else:
+        assert spec.order is not None
+        kind = "order"
+        primary = compile_condition(spec.order.then)
+        secondary = compile_condition(spec.order.first)
+    examples = tuple(
+        Example(expect, tuple(_turn(t) for t in turns))
+        for expect, group in (("pass", spec.examples.pass_), ("fail", spec.examples.fail))
+        for turns in group
+    )
+    return Rule(
+        id=spec.id,
+        title=spec.title,
+        severity=spec.severity,
+        weight=spec.weight,
+        message=spec.message,
+        language=header.language,
+        pack=header.pack,
+        source=source,
+        kind=kind,
+        primary=primary,
+        secondary=secondary,
+        within_s=within_s,
+        each=each,
+        responsible=spec.responsible,
+        max_violations=spec.max_violations,
+        examples=examples,
+    )
+
+
+def _turn(spec: TurnSpec) -> Turn:
+    for speaker in ("agent", "customer", "unknown"):
+        text = getattr(spec, speaker)
+        if text is not None:
+            return Turn(speaker, text, spec.at, spec.dur, spec.suspect, tuple(spec.pii))
+    raise AssertionError("validated turn without a speaker")
+
+
+def _items(raw: list[str | list[str]]) -> tuple[tuple[str, ...], ...]:
+    return tuple((item,) if isinstance(item, str) else tuple(item) for item in raw)
+
+
+def compile_condition(spec: ConditionSpec) -> Node:
+    """A validated condition as a tree of operator nodes."""
+    window = Window(**spec.window.model_dump()) if spec.window else None
+    anchor = None
+    if spec.anchor is not None:
+        anchor = Anchor(
+            compile_condition(spec.anchor.of),
+            spec.anchor.relation,
+            spec.anchor.seconds,
+            spec.anchor.absent,
+        )
+    scope = Scope(spec.speaker, window, anchor)
+    if spec.phrase is not None:
+        p = spec.phrase
+        raw_items = p.any or p.all or p.of or []
+        matcher = PhraseMatcher(_items(raw_items), p.match, p.threshold, p.negation)
+        required = 1 if p.any else len(raw_items) if p.all else int(p.at_least or 1)
+        return PhraseNode(scope, matcher, required, p.span)
+    if spec.regex is not None:
+        r = RegexSpec(pattern=spec.regex) if isinstance(spec.regex, str) else spec.regex
+        try:
+            matcher = RegexMatcher(r.pattern, r.ignore_case, r.negation)
+        except re.error as exc:
+            raise CompileError(f"regex {r.pattern!r}: {exc}") from exc
+        return RegexNode(scope, matcher)
+    if spec.pii is not None:
+        return PiiNode(scope, frozenset(spec.pii.types), spec.pii.min_score)
+    if spec.silence is not None:
+        return SilenceNode(scope, spec.silence.min_s)
+    if spec.talk_ratio is not None:
+        return TalkRatioNode(scope, spec.talk_ratio.min, spec.talk_ratio.max)
+    if spec.overlap is not None:
+        return OverlapNode(scope, spec.overlap.min_s)
+    if spec.speaking_rate is not None:
+        s = spec.speaking_rate
+        return SpeakingRateNode(scope, s.unit, s.min, s.max, s.min_duration_s)
+    if spec.all is not None:
+        return AllNode(scope, tuple(compile_condition(c) for c in spec.all), spec.same_segment)
+    if spec.any is not None:
+        return AnyNode(scope, tuple(compile_condition(c) for c in spec.any))
+    assert spec.not_ is not None
+    return NotNode(scope, compile_condition(spec.not_))
+
+
+def condition_from_yaml(data: dict[str, Any]) -> Node:
+    """Compile one condition given as a mapping (tests and tools)."""
+    return compile_condition(ConditionSpec.model_validate(data))

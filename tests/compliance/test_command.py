@@ -1,0 +1,69 @@
+"""``callsentry rules test`` and ``rules lint``."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from pipeline.cli import main
+from pipeline.compliance.command import run_lint, run_test
+from pipeline.compliance.examples import run_examples
+
+from .conftest import RULES_DIR
+
+
+def test_bundled_examples_all_pass(bundled) -> None:
+    results = run_examples(bundled, stage=None)
+    assert len(results) >= 80
+    assert [
+        f"{r.rule.language}:{r.rule.id}:{r.expect}#{r.number}" for r in results if not r.ok
+    ] == []
+
+
+def test_rules_test_command_on_bundled_packs(capsys: pytest.CaptureFixture) -> None:
+    assert main(["rules", "test", str(RULES_DIR), "--no-pii"]) == 0
+    assert "examples passed" in capsys.readouterr().out
+
+
+def test_rules_lint_bundled_is_clean(capsys: pytest.CaptureFixture) -> None:
+    assert main(["rules", "lint", str(RULES_DIR)]) == 0
+    assert "0 problem(s)" in capsys.readouterr().out
+
+
+def _pack(tmp_path: Path, examples: str) -> Path:
+    (tmp_path / "p.yaml").write_text(
+        "pack: p\nlanguage: en\nrules:\n"
+        "  - id: no-pin\n    title: t\n    severity: high\n    weight: 5\n    message: m\n"
+        "    forbid: {phrase: {any: [pin]}, speaker: agent}\n" + examples,
+        encoding="utf-8",
+    )
+    return tmp_path
+
+
+class Args:
+    def __init__(self, folder: Path) -> None:
+        self.dir = folder
+        self.no_pii = True
+
+
+def test_lint_reports_file_rule_and_problem(tmp_path: Path) -> None:
+    folder = _pack(tmp_path, "  - {id: broken, title: t, severity: low, weight: 1, message: m}\n")
+    out = io.StringIO()
+    assert run_lint(Args(folder), out) == 1
+    text = out.getvalue()
+    assert f"{folder / 'p.yaml'}: broken: " in text
+    assert f"{folder / 'p.yaml'}: no-pin: no pass or fail example" in text
+
+
+def test_rules_test_fails_on_a_wrong_example(tmp_path: Path) -> None:
+    folder = _pack(
+        tmp_path,
+        "    examples:\n      pass:\n        - [{agent: what is your pin}]\n"
+        "      fail:\n        - [{agent: what is your pin}]\n",
+    )
+    out = io.StringIO()
+    assert run_test(Args(folder), out) == 1
+    assert "FAIL" in out.getvalue() and "no-pin [en] pass example #1" in out.getvalue()
+    assert "1/2 examples passed" in out.getvalue()

@@ -1,0 +1,144 @@
+"""Loading packs: problems carry file and rule id, bad rules are skipped, version is a hash."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.compliance.loader import load_rulebook
+
+GOOD_RULE = """
+  - id: good
+    title: Good
+    severity: low
+    weight: 1
+    message: m
+    forbid: {phrase: {any: [hello]}}
+"""
+
+
+def write_pack(folder: Path, body: str, name: str = "pack.yaml", language: str = "en") -> Path:
+    path = folder / name
+    path.write_text(f"pack: p\nlanguage: {language}\nrules:\n{body}", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("bad_rule", "rule_id", "problem"),
+    [
+        (
+            "  - {id: sev, title: t, severity: urgent, weight: 1, message: m,"
+            " forbid: {phrase: {any: [x]}}}",
+            "sev",
+            "severity",
+        ),
+        (
+            "  - {id: two, title: t, severity: low, weight: 1, message: m,"
+            " forbid: {phrase: {any: [x]}}, require: {phrase: {any: [y]}}}",
+            "two",
+            "exactly one of forbid",
+        ),
+        (
+            "  - {id: op, title: t, severity: low, weight: 1, message: m, forbid: {frase: x}}",
+            "op",
+            "unknown keys: frase",
+        ),
+        (
+            "  - {id: re, title: t, severity: low, weight: 1, message: m, forbid: {regex: '(['}}",
+            "re",
+            "regex",
+        ),
+        (
+            "  - {id: n, title: t, severity: low, weight: 1, message: m,"
+            " forbid: {phrase: {at_least: 3, of: [a, b]}}}",
+            "n",
+            "at_least 3 > 2",
+        ),
+        (
+            "  - {id: w, title: t, severity: low, weight: 1, message: m,"
+            " require: {phrase: {any: [a]}, window: {first_s: 3, last_s: 3}}}",
+            "w",
+            "window",
+        ),
+        (
+            "  - {title: t, severity: low, weight: 1, message: m, forbid: {phrase: {any: [a]}}}",
+            "rules[1]",
+            "id",
+        ),
+        (
+            "  - {id: good, title: t, severity: low, weight: 1, message: m,"
+            " forbid: {phrase: {any: [a]}}}",
+            "good",
+            "duplicate",
+        ),
+    ],
+)
+def test_bad_rule_is_reported_and_others_load(
+    tmp_path: Path, bad_rule: str, rule_id: str, problem: str
+) -> None:
+    path = write_pack(tmp_path, GOOD_RULE + bad_rule + "\n")
+    book = load_rulebook(tmp_path)
+    assert [r.id for r in book.rules] == ["good"]
+    [found] = book.problems
+    assert found.file == str(path)
+    assert found.rule_id == rule_id
+    assert problem in found.problem
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        ("pack: p\nlanguage: en\nrules: [\n", "cannot read YAML"),
+        ("- just a list\n", "must be a mapping"),
+        ("pack: p\nlanguage: fr\nrules: []\n", "language"),
+    ],
+)
+def test_bad_pack_is_reported(tmp_path: Path, content: str, problem: str) -> None:
+    (tmp_path / "bad.yaml").write_text(content, encoding="utf-8")
+    write_pack(tmp_path, GOOD_RULE, name="ok.yaml")
+    book = load_rulebook(tmp_path)
+    assert [r.id for r in book.rules] == ["good"]
+    [found] = book.problems
+    assert found.file.endswith("bad.yaml") and found.rule_id is None
+    assert problem in found.problem
+
+
+def test_version_is_content_hash(tmp_path: Path) -> None:
+    path = write_pack(tmp_path, GOOD_RULE)
+    first = load_rulebook(tmp_path).version
+    assert first == load_rulebook(tmp_path).version and len(first) == 64
+    path.write_text(path.read_text().replace("hello", "hullo"), encoding="utf-8")
+    assert load_rulebook(tmp_path).version != first
+
+
+def test_for_language(tmp_path: Path) -> None:
+    write_pack(tmp_path, GOOD_RULE, name="en.yaml", language="en")
+    write_pack(tmp_path, GOOD_RULE.replace("good", "zh-rule"), name="zh.yaml", language="zh")
+    write_pack(tmp_path, GOOD_RULE.replace("good", "both"), name="any.yaml", language="any")
+    book = load_rulebook(tmp_path)
+    assert {r.id for r in book.for_language("en")} == {"good", "both"}
+    assert {r.id for r in book.for_language("zh")} == {"zh-rule", "both"}
+
+
+def test_missing_folder_is_a_problem(tmp_path: Path) -> None:
+    book = load_rulebook(tmp_path / "nope")
+    assert book.rules == () and "no such" in book.problems[0].problem
+
+
+REQUIRED_IDS = (
+    "recording-notice",
+    "agent-identification",
+    "identity-verification",
+    "wealth-risk-disclosure",
+    "no-guaranteed-returns",
+    "no-sensitive-auth-request",
+    "agent-pii-readout",
+)
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_bundled_packs_load_cleanly_with_required_ids(bundled, language: str) -> None:
+    assert bundled.problems == ()
+    ids = {r.id for r in bundled.for_language(language)}
+    assert set(REQUIRED_IDS) <= ids

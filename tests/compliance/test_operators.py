@@ -1,0 +1,195 @@
+"""Each operator and scope, table-driven, through the YAML condition syntax."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from pipeline.compliance.context import CallContext
+from pipeline.compliance.loader import condition_from_yaml
+from pipeline.models import PiiFinding, Segment, Transcript
+
+
+def transcript(language: str, *segs: tuple) -> Transcript:
+    """Segments as (speaker, start, end, text[, suspect])."""
+    segments = tuple(Segment(s[0], s[1], s[2], s[3], suspect=bool(s[4:5] and s[4])) for s in segs)
+    return Transcript("t", language, max(s.end for s in segments), segments)
+
+
+ZH_CALL = transcript(
+    "zh",
+    ("agent", 0, 5, "您好，工号3562，本次通话将被录音。"),
+    ("customer", 6, 9, "我想查一下余额。"),
+    ("agent", 10, 14, "请您稍等，我帮您查询一下。"),
+    ("agent", 40, 45, "您的余额是三万元。"),
+    ("customer", 44, 50, "好的，那我的理财产品呢？"),
+    ("agent", 60, 65, "感谢您的来电，再见。"),
+)
+EN_CALL = transcript(
+    "en",
+    ("agent", 0, 4, "Thanks for calling, this call is recorded."),
+    ("customer", 5, 12, "I want to ask about my card fee which I think is wrong."),
+    ("agent", 8, 11, "Listen, the fee is correct."),
+    ("customer", 13, 15, "Okay."),
+)
+
+
+def hits(data: dict[str, Any], call: Transcript, pii: tuple = ()) -> list[tuple]:
+    node = condition_from_yaml(data)
+    found = node.hits(CallContext(call, pii))
+    return [(h.segment_index, h.speaker) for h in found]
+
+
+@pytest.mark.parametrize(
+    ("condition", "expected"),
+    [
+        ({"phrase": {"any": ["余额"]}}, [(1, "customer"), (3, "agent")]),
+        ({"phrase": {"any": ["余额"]}, "speaker": "agent"}, [(3, "agent")]),
+        ({"phrase": {"any": ["余额"]}, "speaker": "customer"}, [(1, "customer")]),
+        ({"phrase": {"any": ["录音"]}, "window": {"first_s": 30}}, [(0, "agent")]),
+        ({"phrase": {"any": ["再见"]}, "window": {"first_s": 30}}, []),
+        ({"phrase": {"any": ["再见"]}, "window": {"last_s": 10}}, [(5, "agent")]),
+        ({"phrase": {"any": ["余额"]}, "window": {"from_s": 30, "to_s": 50}}, [(3, "agent")]),
+        ({"phrase": {"all": ["工号", "录音"]}}, [(0, "agent")]),
+        ({"phrase": {"all": ["工号", "再见"]}}, []),
+        ({"phrase": {"at_least": 2, "of": ["工号", "录音", "再见"]}}, [(0, "agent")]),
+        ({"phrase": {"all": ["工号", "再见"], "span": "call"}}, [(0, "agent"), (5, "agent")]),
+        ({"regex": r"工号\d{4}"}, [(0, "agent")]),
+        ({"regex": {"pattern": r"余额是[一二三]万"}}, [(3, "agent")]),
+    ],
+)
+def test_text_operators_and_scope(condition: dict, expected: list) -> None:
+    assert hits(condition, ZH_CALL) == expected
+
+
+@pytest.mark.parametrize(
+    ("condition", "expected"),
+    [
+        # anchor: the balance after a hold announcement (within 30 s of its end)
+        (
+            {
+                "phrase": {"any": ["余额"]},
+                "speaker": "agent",
+                "anchor": {"of": {"phrase": {"any": ["稍等"]}}, "relation": "after", "seconds": 30},
+            },
+            [(3, "agent")],
+        ),
+        (
+            {
+                "phrase": {"any": ["余额"]},
+                "anchor": {"of": {"phrase": {"any": ["稍等"]}}, "relation": "after", "seconds": 5},
+            },
+            [],
+        ),
+        (
+            {
+                "phrase": {"any": ["余额"]},
+                "anchor": {"of": {"phrase": {"any": ["稍等"]}}, "relation": "before"},
+            },
+            [(1, "customer")],
+        ),
+        (
+            {
+                "phrase": {"any": ["余额"]},
+                "anchor": {"of": {"phrase": {"any": ["稍等"]}}, "relation": "within", "seconds": 5},
+            },
+            [(1, "customer")],
+        ),
+        (
+            {
+                "phrase": {"any": ["余额"]},
+                "anchor": {
+                    "of": {"phrase": {"any": ["稍等"]}},
+                    "relation": "after",
+                    "absent": True,
+                },
+            },
+            [(1, "customer")],
+        ),
+    ],
+)
+def test_anchor_relations(condition: dict, expected: list) -> None:
+    assert hits(condition, ZH_CALL) == expected
+
+
+@pytest.mark.parametrize(
+    ("condition", "expected"),
+    [
+        ({"any": [{"phrase": {"any": ["工号"]}}, {"phrase": {"any": ["再见"]}}]}, [0, 5]),
+        ({"all": [{"phrase": {"any": ["工号"]}}, {"phrase": {"any": ["再见"]}}]}, [0, 5]),
+        ({"all": [{"phrase": {"any": ["工号"]}}, {"phrase": {"any": ["基金"]}}]}, []),
+        (
+            {
+                "all": [{"phrase": {"any": ["工号"]}}, {"phrase": {"any": ["再见"]}}],
+                "same_segment": True,
+            },
+            [],
+        ),
+        ({"not": {"phrase": {"any": ["基金"]}}}, [None]),
+        ({"not": {"phrase": {"any": ["工号"]}}}, []),
+    ],
+)
+def test_logic(condition: dict, expected: list) -> None:
+    assert [seg for seg, _ in hits(condition, ZH_CALL)] == expected
+
+
+def test_silence_and_speaker_of_gap() -> None:
+    assert hits({"silence": {"min_s": 20}}, ZH_CALL) == [(2, "agent")]
+    assert hits({"silence": {"min_s": 10}}, ZH_CALL) == [(2, "agent"), (4, "customer")]
+    assert hits({"silence": {"min_s": 10}, "speaker": "customer"}, ZH_CALL) == [(4, "customer")]
+
+
+@pytest.mark.parametrize(
+    ("bounds", "speaker", "fires"),
+    [
+        ({"max": 0.5}, "agent", True),  # agent 19 s of 29 s talk
+        ({"max": 0.7}, "agent", False),
+        ({"min": 0.5}, "customer", True),
+        ({"min": 0.3}, "customer", False),
+    ],
+)
+def test_talk_ratio(bounds: dict, speaker: str, fires: bool) -> None:
+    assert bool(hits({"talk_ratio": bounds, "speaker": speaker}, ZH_CALL)) is fires
+
+
+@pytest.mark.parametrize(
+    ("min_s", "speaker", "expected"),
+    [
+        (2.0, "agent", [(2, "agent")]),  # agent cuts in 3 s into the customer's turn
+        (2.0, "customer", []),
+        (4.0, "agent", []),
+    ],
+)
+def test_overlap(min_s: float, speaker: str, expected: list) -> None:
+    assert hits({"overlap": {"min_s": min_s}, "speaker": speaker}, EN_CALL) == expected
+
+
+@pytest.mark.parametrize(
+    ("spec", "expected"),
+    [
+        # rates: seg 0 = 7 words / 4 s = 105 wpm, seg 1 = 13 / 7 s = 111 wpm, seg 2 = 5 / 3 s
+        # = 100 wpm; seg 3 (2 s) is shorter than min_duration_s and never measured
+        ({"unit": "wpm", "max": 104}, [0, 1]),
+        ({"unit": "wpm", "max": 110}, [1]),
+        ({"unit": "wpm", "min": 101}, [2]),
+        ({"unit": "wpm", "min": 106}, [0, 2]),
+        ({"unit": "cps", "max": 5}, [0, 1, 2]),
+    ],
+)
+def test_speaking_rate(spec: dict, expected: list) -> None:
+    condition = {"speaking_rate": {**spec, "min_duration_s": 2.5}}
+    assert [seg for seg, _ in hits(condition, EN_CALL)] == expected
+
+
+def test_pii_operator_by_type_and_speaker() -> None:
+    pii = (
+        PiiFinding("BANK_CARD", 1, 0, 4, 0.9, "customer"),
+        PiiFinding("BANK_CARD", 3, 0, 4, 0.9, "agent"),
+        PiiFinding("PHONE", 0, 0, 4, 0.9, "agent"),
+    )
+    assert hits({"pii": {"types": ["BANK_CARD"]}}, ZH_CALL, pii) == [(1, "customer"), (3, "agent")]
+    assert hits({"pii": {"types": ["BANK_CARD"]}, "speaker": "agent"}, ZH_CALL, pii) == [
+        (3, "agent")
+    ]
+    assert hits({"pii": {"types": ["ID_CARD"]}}, ZH_CALL, pii) == []

@@ -10,6 +10,8 @@ over a boundary is reported once per segment part. Findings carry offsets, never
 
 from __future__ import annotations
 
+import logging
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -21,6 +23,7 @@ from pipeline.pii.normalize import normalize
 SCORE_THRESHOLD = 0.4  # results below this are dropped (context-only patterns start at 0.05)
 SAME_SPEAKER_JOINER = " "  # between adjacent segments of one speaker: numbers may run on
 SPEAKER_CHANGE_JOINER = "\n"  # elsewhere: nothing runs across
+PRESIDIO_LOGGERS = ("presidio-analyzer", "presidio-anonymizer")
 
 
 @dataclass(frozen=True)
@@ -34,19 +37,23 @@ class TextSpan:
     recognizer: str  # name of the recognizer that found it
 
 
-def _priority(result: Any) -> tuple[float, int, int]:
-    from pipeline.pii.context import CONTEXT_DISTANCE_KEY
+def _priority(result: Any) -> tuple[bool, float, int, int, int]:
+    from pipeline.pii.context import CONTEXT_DISTANCE_KEY, CONTEXT_WORD_CHARS_KEY
+    from pipeline.pii.recognizers.number import FALLBACK_KEY
 
     meta = result.recognition_metadata or {}
     return (
+        bool(meta.get(FALLBACK_KEY)),  # fallback findings come last, whatever their score
         -round(result.score, 3),
-        meta.get(CONTEXT_DISTANCE_KEY, 0),
+        meta.get(CONTEXT_DISTANCE_KEY, 0),  # the nearest context word wins ...
+        -meta.get(CONTEXT_WORD_CHARS_KEY, 0),  # ... and then the most specific one
         -(result.end - result.start),
     )
 
 
 def resolve_overlaps(results: list[Any]) -> list[Any]:
-    """Drop a result contained in (or equal to) a better one of another type."""
+    """Drop a result contained in (or equal to) a better one; fallback ``NUMBER`` results rank
+    below every specific result, so they survive only where nothing specific covers them."""
     kept: list[Any] = []
     for result in sorted(results, key=_priority):
         if any(k.start <= result.start and result.end <= k.end for k in kept):
@@ -65,12 +72,14 @@ class PiiEngine:
     def analyze_text(self, text: str, language: str = "auto") -> list[TextSpan]:
         """PII spans in ``text`` (offsets into ``text``); ``language`` is zh, en or auto."""
         from pipeline.pii.nlp import detect_language
+        from pipeline.pii.recognizers.number import spoken_number_results
 
         if not text.strip():
             return []
         lang = detect_language(text) if language not in ("zh", "en") else language
         norm = normalize(text)
         raw = self._analyzer.analyze(norm.text, language=lang, score_threshold=self._threshold)
+        raw.extend(spoken_number_results(norm.text, norm.spoken_runs))
         spans = []
         for result in resolve_overlaps(raw):
             start, end = norm.to_original(result.start, result.end)
@@ -109,7 +118,10 @@ class PiiEngine:
         language = transcript.language if transcript.language in ("zh", "en") else "auto"
         findings: list[PiiFinding] = []
         for span in self.analyze_text("".join(parts), language):
-            for index, seg in enumerate(segments):
+            first = max(0, bisect_right(offsets, span.start) - 1)
+            last = bisect_left(offsets, span.end)
+            for index in range(first, last):
+                seg = segments[index]
                 seg_start = offsets[index]
                 start = max(span.start, seg_start) - seg_start
                 end = min(span.end, seg_start + len(seg.text)) - seg_start
@@ -132,8 +144,18 @@ class PiiEngine:
         return tuple(findings)
 
 
+def quiet_presidio_logging() -> None:
+    """Presidio logs every engine build and registry change at INFO; keep only warnings,
+    unless the ``presidio-analyzer`` logger was given a level on purpose."""
+    for name in PRESIDIO_LOGGERS:
+        presidio_logger = logging.getLogger(name)
+        if presidio_logger.level == logging.NOTSET:
+            presidio_logger.setLevel(logging.WARNING)
+
+
 def build_analyzer() -> Any:
     """A Presidio AnalyzerEngine with our NLP engine, recognizers and context enhancer."""
+    quiet_presidio_logging()  # before the first Presidio import: it logs while importing
     from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
 
     from pipeline.pii.context import CharWindowContextEnhancer

@@ -73,6 +73,8 @@ class NormalizedText:
     text: str  # the normalised text
     starts: tuple[int, ...]  # original start offset of each normalised character
     ends: tuple[int, ...]  # original end offset (exclusive) of each normalised character
+    # normalised [start, end) of every run rewritten from spoken digits (words or Chinese)
+    spoken_runs: tuple[tuple[int, int], ...] = ()
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:
         """The original ``[start, end)`` span covering normalised ``[start, end)``."""
@@ -171,6 +173,7 @@ def normalize(text: str) -> NormalizedText:
     pieces: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
+    spoken_runs: list[tuple[int, int]] = []
     cursor = 0
     for raw_run in _runs(text):
         run = _trim_lone_words(raw_run)
@@ -194,17 +197,24 @@ def normalize(text: str) -> NormalizedText:
             if check:
                 digits.append(("X", check.start(), check.end()))
                 run_end = check.end()
-        for i in range(cursor, run_start):
-            pieces.append(text[i])
-            starts.append(i)
-            ends.append(i + 1)
+        _copy_unchanged(text, cursor, run_start, pieces, starts, ends)
+        if spoken:
+            spoken_runs.append((len(starts), len(starts) + len(digits)))
         for digit, d_start, d_end in digits:
             pieces.append(digit)
             starts.append(d_start)
             ends.append(d_end)
         cursor = run_end
-    for i in range(cursor, len(text)):
-        pieces.append(text[i])
-        starts.append(i)
-        ends.append(i + 1)
-    return NormalizedText("".join(pieces), tuple(starts), tuple(ends))
+    _copy_unchanged(text, cursor, len(text), pieces, starts, ends)
+    return NormalizedText("".join(pieces), tuple(starts), tuple(ends), tuple(spoken_runs))
+
+
+def _copy_unchanged(
+    text: str, start: int, end: int, pieces: list[str], starts: list[int], ends: list[int]
+) -> None:
+    """Append ``text[start:end]`` unchanged, each character mapping to itself."""
+    if end <= start:
+        return
+    pieces.append(text[start:end])
+    starts.extend(range(start, end))
+    ends.extend(range(start + 1, end + 1))

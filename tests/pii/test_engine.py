@@ -10,6 +10,7 @@ import sys
 import pytest
 
 from pipeline.models import Segment, Transcript, Word
+from tests.pii.conftest import found
 
 
 def test_no_socket_connect_during_analysis(engine, monkeypatch):
@@ -81,3 +82,22 @@ def test_redact_text_jsonl(engine, monkeypatch, capsys):
     assert "411111******1111" in out[0]["masked_text"]
     assert out[1]["masked_text"] == "SSN <SSN>"
     assert set(out[1]["findings"][0]) == {"entity_type", "start", "end", "score"}
+
+
+def test_presidio_info_logging_quiet_after_build(engine):
+    import logging
+
+    assert logging.getLogger("presidio-analyzer").getEffectiveLevel() >= logging.WARNING
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        ("zh", "收款账号是1234567890123", [("BANK_ACCOUNT", "1234567890123")]),
+        ("en", "card 4111 1111 1111 1111", [("BANK_CARD", "4111 1111 1111 1111")]),
+        ("zh", "手机幺三八一二三四五六七八", [("PHONE", "幺三八一二三四五六七八")]),
+        ("en", "the code is four eight two nine", [("VERIFICATION_CODE", "four eight two nine")]),
+    ],
+)
+def test_fallback_number_yields_to_specific_findings(engine, lang, text, expected):
+    assert found(engine, text, lang) == expected

@@ -35,3 +35,8 @@ def test_offsets_map_back_to_the_spoken_span():
 def test_unchanged_text_has_identity_map():
     norm = normalize("no numbers here")
     assert norm.starts == tuple(range(15))
+
+
+def test_spoken_runs_are_recorded_in_normalised_offsets():
+    norm = normalize("卡号 4111 和 六五四三二一 好")
+    assert [norm.text[s:e] for s, e in norm.spoken_runs] == ["654321"]

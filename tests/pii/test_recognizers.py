@@ -11,7 +11,8 @@ from tests.pii.conftest import found
 CASES = [
     # (id, lang, text, expected entity or None, expected matched text)
     ("id-valid", "zh", "身份证号11010519491231002X", "ID_CARD", "11010519491231002X"),
-    ("id-bad-check", "zh", "号码110105194912310021好的", None, None),
+    # a wrong check character is no ID card, but 18 digits are still masked as a long NUMBER
+    ("id-bad-check", "zh", "号码110105194912310021好的", "NUMBER", "110105194912310021"),
     (
         "id-spoken",
         "zh",
@@ -23,7 +24,7 @@ CASES = [
     ("id-legacy15", "zh", "老身份证号是110105491231002", "ID_CARD", "110105491231002"),
     ("card-unionpay19", "zh", "卡号6222021234567890128", "BANK_CARD", "6222021234567890128"),
     ("card-glued", "zh", "我的卡号是4111111111111111谢谢", "BANK_CARD", "4111111111111111"),
-    ("card-bad-luhn", "en", "number 4111111111111112 ok", None, None),
+    ("card-bad-luhn", "en", "number 4111111111111112 ok", "NUMBER", "4111111111111112"),
     ("card-whisper", "en", "it's 4,111,111,111,111,111 yes", "BANK_CARD", "4,111,111,111,111,111"),
     ("card-dashed", "en", "card 5500-0000-0000-0004", "BANK_CARD", "5500-0000-0000-0004"),
     (
@@ -88,6 +89,60 @@ CASES = [
     ("cvv-en", "en", "the security code is 737", "CVV", "737"),
     ("expiry", "zh", "有效期05/27", "CARD_EXPIRY", "05/27"),
     ("account", "zh", "收款账号是1234567890123", "BANK_ACCOUNT", "1234567890123"),
+    # long digit runs and digit-by-digit spoken numbers nothing else explains: NUMBER
+    (
+        "number-spoken-bad-luhn",
+        "en",
+        "it's four one one one one one one one one one one one one one one two",
+        "NUMBER",
+        "four one one one one one one one one one one one one one one two",
+    ),
+    (
+        "number-zh-spoken-19",
+        "zh",
+        "那个六二二二零二一二三四五六七八九零一二九",
+        "NUMBER",
+        "六二二二零二一二三四五六七八九零一二九",
+    ),
+    ("number-spaced-12", "en", "it is 1234 5678 9012 thanks", "NUMBER", "1234 5678 9012"),
+    ("number-spoken-code", "en", "it's four eight two nine", "NUMBER", "four eight two nine"),
+    ("number-zh-spoken-code", "zh", "是六五四三二一", "NUMBER", "六五四三二一"),
+    # codes announced by "code", texts, 口令 (no "verification" word)
+    ("otp-code-word", "en", "the code is 482913", "VERIFICATION_CODE", "482913"),
+    ("otp-texted", "en", "the code we texted you is 482913", "VERIFICATION_CODE", "482913"),
+    ("otp-got-a-text", "en", "I just got a text, it's 482913", "VERIFICATION_CODE", "482913"),
+    ("otp-koling", "zh", "动态口令是123456", "VERIFICATION_CODE", "123456"),
+    ("otp-sms-zh", "zh", "短信里的数字是 六五四三二一", "VERIFICATION_CODE", "六五四三二一"),
+    ("cvv-not-otp", "en", "the security code is 7373", "CVV", "7373"),
+    # spoken e-mail connectors
+    (
+        "email-underscore",
+        "en",
+        "it's john underscore smith at gmail dot com",
+        "EMAIL",
+        "john underscore smith at gmail dot com",
+    ),
+    (
+        "email-dash-at-sign",
+        "en",
+        "send it to mary dash lee at sign example dot co dot uk",
+        "EMAIL",
+        "mary dash lee at sign example dot co dot uk",
+    ),
+    (
+        "email-words-after-cue",
+        "en",
+        "my email is john smith at gmail dot com",
+        "EMAIL",
+        "john smith at gmail dot com",
+    ),
+    (
+        "email-zh-spoken",
+        "zh",
+        "邮箱是zhangsan下划线123艾特qq点com",
+        "EMAIL",
+        "zhangsan下划线123艾特qq点com",
+    ),
     ("person-zh", "zh", "您好，我叫王小明", "PERSON", "王小明"),
     ("person-zh-title", "zh", "李建国先生您好", "PERSON", "李建国"),
     ("person-en", "en", "Hello, my name is John Smith.", "PERSON", "John Smith"),
@@ -106,6 +161,11 @@ NEGATIVES = [
     ("date", "zh", "验证码将在2024年3月15日前有效"),
     ("amount-words", "zh", "大概三千块，一个月"),
     ("dollars", "en", "the PIN reset fee is $5,000 at 3.85%"),
+    ("zip-code", "en", "my zip code is 62704"),
+    ("area-code", "en", "the area code is 4155"),
+    ("big-amount", "en", "a fund of 5,000,000,000,000 dollars"),
+    ("spoken-year", "zh", "二零二四年三月十五日到期"),
+    ("short-spoken", "en", "one two three, let's go"),
 ]
 
 

@@ -11,6 +11,7 @@ from pipeline.pii.recognizers.card_expiry import CardExpiryRecognizer
 from pipeline.pii.recognizers.cvv import CvvRecognizer
 from pipeline.pii.recognizers.email import CallEmailRecognizer
 from pipeline.pii.recognizers.id_card import IdCardRecognizer
+from pipeline.pii.recognizers.number import NumberRecognizer
 from pipeline.pii.recognizers.password import PasswordRecognizer
 from pipeline.pii.recognizers.person_en import EnPersonRecognizer
 from pipeline.pii.recognizers.person_zh import ZhPersonRecognizer
@@ -32,6 +33,7 @@ PATTERN_RECOGNIZERS = (
     PasswordRecognizer,
     CvvRecognizer,
     CardExpiryRecognizer,
+    NumberRecognizer,
 )
 ENTITIES: tuple[str, ...] = (
     "ID_CARD",
@@ -47,6 +49,7 @@ ENTITIES: tuple[str, ...] = (
     "PASSWORD",
     "CVV",
     "CARD_EXPIRY",
+    "NUMBER",  # fallback: a long or digit-by-digit spoken number nothing else explains
 )
 
 

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from presidio_analyzer import Pattern, PatternRecognizer
+from presidio_analyzer import Pattern
+
+from pipeline.pii.recognizers._stdlib_pattern import StdlibPatternRecognizer
 
 CONTEXT_ONLY_SCORE = 0.05  # below the engine threshold until a context word lifts it
 
 
-class ContextPatternRecognizer(PatternRecognizer):
-    """A declarative recognizer: subclasses set ENTITY, PATTERNS and CONTEXT only."""
+class ContextPatternRecognizer(StdlibPatternRecognizer):
+    """A declarative recognizer: subclasses set ENTITY, PATTERNS, CONTEXT (and exclusions)."""
 
     ENTITY = ""
     PATTERNS: ClassVar[list[Pattern]] = []
     CONTEXT: ClassVar[list[str]] = []
+    # phrases holding a context word that do not announce this entity ("zip code")
+    CONTEXT_EXCLUSIONS: ClassVar[list[str]] = []
 
     def __init__(self, supported_language: str = "zh") -> None:
         super().__init__(
@@ -24,3 +28,4 @@ class ContextPatternRecognizer(PatternRecognizer):
             supported_language=supported_language,
             name=f"{type(self).__name__}_{supported_language}",
         )
+        self.context_exclusions: tuple[str, ...] = tuple(self.CONTEXT_EXCLUSIONS)

@@ -5,13 +5,16 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-from presidio_analyzer import Pattern, PatternRecognizer
+from presidio_analyzer import Pattern
+
+from pipeline.pii.recognizers._stdlib_pattern import StdlibPatternRecognizer
 
 PROVINCES = (
     "北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|广东|"
     "海南|四川|贵州|云南|陕西|甘肃|青海|台湾|内蒙古|广西|西藏|宁夏|新疆|香港|澳门"
 )
 _CJK = r"[\u4e00-\u9fff]"
+_CJK_FIRST = rf"(?={_CJK})"  # fails fast on Latin text (the optional parts make no prefix)
 _NUM = r"[0-9零一二三四五六七八九十百千幺两]+"
 _ZH_PROVINCE = (
     rf"(?:(?:{PROVINCES})(?:省|市|自治区|壮族自治区|回族自治区|维吾尔自治区|特别行政区)?)"
@@ -39,19 +42,20 @@ _EN_SUFFIX = (
 )
 
 
-class AddressRecognizer(PatternRecognizer):
+class AddressRecognizer(StdlibPatternRecognizer):
     """Chinese addresses need a road + number, or a province/city plus district/road;
     English ones a house number, street name and street suffix (unit, city, state, ZIP optional)."""
 
     PATTERNS: ClassVar[list[Pattern]] = [
         Pattern(
             "zh_full",
-            rf"{_ZH_PROVINCE}?{_ZH_CITY}?{_ZH_DISTRICT}?{_ZH_ROAD}{_ZH_HOUSE}",
+            rf"{_CJK_FIRST}{_ZH_PROVINCE}?{_ZH_CITY}?{_ZH_DISTRICT}?{_ZH_ROAD}{_ZH_HOUSE}",
             0.7,
         ),
         Pattern(
             "zh_region_road",
-            rf"(?:{_ZH_PROVINCE}|{_ZH_CITY}){_ZH_CITY}?{_ZH_DISTRICT}?(?:{_ZH_ROAD}|{_ZH_ESTATE})",
+            rf"{_CJK_FIRST}(?:{_ZH_PROVINCE}|{_ZH_CITY}){_ZH_CITY}?{_ZH_DISTRICT}?"
+            rf"(?:{_ZH_ROAD}|{_ZH_ESTATE})",
             0.6,
         ),
         Pattern("zh_district_estate", rf"{_ZH_DISTRICT}{_ZH_ESTATE}", 0.5),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-from presidio_analyzer import Pattern, PatternRecognizer
+from presidio_analyzer import Pattern
 
 from pipeline.pii.recognizers._common import (
     NO_DIGIT_AFTER,
@@ -14,6 +14,7 @@ from pipeline.pii.recognizers._common import (
     digits_of,
     luhn_ok,
 )
+from pipeline.pii.recognizers._stdlib_pattern import StdlibPatternRecognizer
 
 # issuer prefix -> allowed lengths
 _BRANDS: tuple[tuple[str, tuple[int, ...]], ...] = (
@@ -32,7 +33,7 @@ def brand_ok(number: str) -> bool:
     return any(re.match(prefix, number) and len(number) in lengths for prefix, lengths in _BRANDS)
 
 
-class BankCardRecognizer(PatternRecognizer):
+class BankCardRecognizer(StdlibPatternRecognizer):
     """13 to 19 digits, optionally grouped by spaces, dashes or commas; brand + Luhn validated."""
 
     PATTERNS: ClassVar[list[Pattern]] = [

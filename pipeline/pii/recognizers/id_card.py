@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from presidio_analyzer import Pattern, PatternRecognizer
+from presidio_analyzer import Pattern
 
 from pipeline.pii.recognizers._common import NO_DIGIT_AFTER, NO_DIGIT_BEFORE, digits_of
+from pipeline.pii.recognizers._stdlib_pattern import StdlibPatternRecognizer
 
 _DATE8 = r"(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
 _DATE6 = r"\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
@@ -19,7 +20,7 @@ def gb11643_check_char(body17: str) -> str:
     return _CHECK_CHARS[sum(int(d) * w for d, w in zip(body17, _WEIGHTS, strict=True)) % 11]
 
 
-class IdCardRecognizer(PatternRecognizer):
+class IdCardRecognizer(StdlibPatternRecognizer):
     """18-character IDs with a valid check character score 1.0; 15-digit ones need context."""
 
     PATTERNS: ClassVar[list[Pattern]] = [

@@ -1,9 +1,11 @@
-"""English personal names: spaCy NER (en_core_web_sm) on the sentences that can hold a name,
-plus "my name is ..." / "Mr. ..." rules for lower-cased ASR text."""
+"""English personal names: "my name is ..." / "Mr. ..." rules (they work on lower-cased ASR
+text too), plus spaCy NER (en_core_web_sm) on small windows around capitalised words that the
+rules did not already cover. NER is the costly part, so it never reads a whole call."""
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
@@ -11,12 +13,10 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 from pipeline.pii.nlp import load_en_ner
 
 _SENTENCE_RE = re.compile(r"[^.!?\n]+[.!?]*")
-# a capitalised word that is not the first of its sentence, or a name cue
-_CANDIDATE_RE = re.compile(
-    r"(?<=[a-z,;:] )[A-Z][a-z]+|\b(?:name|mr|mrs|ms|miss|dr|speaking|this is)\b", re.I
-)
+_WORD_RE = re.compile(r"\S+")
+# a capitalised word that is not the first of its sentence
 _CAPITAL_INSIDE_RE = re.compile(r"(?<=[A-Za-z,;:] )[A-Z][a-z]+")
-_NAME_CUE_RE = re.compile(r"\b(?:name|mr|mrs|ms|miss|dr|speaking|this is)\b", re.I)
+_CAPITALISED_NAME_RE = re.compile(r"[A-Z][a-z]+(?:[ \-][A-Z][a-z]+)?")
 _CUE_NAME_RE = re.compile(
     r"\b(?:my name is|my name's|name is|this is|i am|i'm|speaking with|"
     r"mr\.?|mrs\.?|ms\.?|miss|dr\.?)"
@@ -65,13 +65,67 @@ _NOT_NAMES = {
     "Bank",
     "Street",
     "Road",
+    "Mr",
+    "Mrs",
+    "Ms",
+    "Dr",
+    "Miss",
+    "January",
+    "February",
+    "March",
+    "April",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 }
 NER_SCORE = 0.85
 CUE_SCORE = 0.7
+CUE_CAPITALISED_SCORE = NER_SCORE
+NER_WINDOW_WORDS = 4  # words of context either side of a candidate name word given to NER
+NER_BATCH_SIZE = 64  # windows per spaCy batch (small batches waste less padding)
+
+
+def ner_windows(text: str, covered: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Character windows of ``text`` worth an NER pass, in order and disjoint.
+
+    A candidate is a capitalised word inside a sentence (not its first word, not a common
+    capitalised word, not already inside a cue-phrase name in ``covered``); its window is the
+    candidate with :data:`NER_WINDOW_WORDS` words either side, within its sentence. Windows that
+    touch are merged. NER cost grows with the tokens it reads, so this keeps a call cheap.
+    """
+    windows: list[tuple[int, int]] = []
+    for sentence in _SENTENCE_RE.finditer(text):
+        body = sentence.group()
+        base = sentence.start()
+        candidates = [
+            (base + m.start(), base + m.end())
+            for m in _CAPITAL_INSIDE_RE.finditer(body)
+            if m.group() not in _NOT_NAMES
+        ]
+        candidates = [
+            (s, e) for s, e in candidates if not any(cs <= s and e <= ce for cs, ce in covered)
+        ]
+        if not candidates:
+            continue
+        words = [(base + m.start(), base + m.end()) for m in _WORD_RE.finditer(body)]
+        starts = [s for s, _ in words]
+        for cand_start, _ in candidates:
+            index = bisect_right(starts, cand_start) - 1
+            first = words[max(0, index - NER_WINDOW_WORDS)][0]
+            last = words[min(len(words) - 1, index + NER_WINDOW_WORDS)][1]
+            if windows and first <= windows[-1][1]:
+                windows[-1] = (windows[-1][0], max(windows[-1][1], last))
+            else:
+                windows.append((first, last))
+    return windows
 
 
 class EnPersonRecognizer(EntityRecognizer):
-    """PERSON in English text; NER runs only on sentences with a cue or an inner capital."""
+    """PERSON in English text: cue phrases, and NER on windows around capitalised words."""
 
     def __init__(self) -> None:
         super().__init__(
@@ -84,21 +138,20 @@ class EnPersonRecognizer(EntityRecognizer):
         self._nlp = load_en_ner()
 
     def analyze(self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None):
-        """Names from NER on candidate sentences and from cue phrases."""
+        """Names from cue phrases, and from NER on small windows around capitalised words."""
         spans: list[tuple[int, int, float]] = []
         for match in _CUE_NAME_RE.finditer(text):
-            spans.append((match.start(1), match.end(1), CUE_SCORE))
-        sentences = [
-            (m.start(), m.group())
-            for m in _SENTENCE_RE.finditer(text)
-            if _NAME_CUE_RE.search(m.group())
-            or any(w.group() not in _NOT_NAMES for w in _CAPITAL_INSIDE_RE.finditer(m.group()))
-        ]
-        if sentences:
+            name = match.group(1)
+            # a cue phrase before capitalised words is as strong as an NER hit on them
+            score = CUE_CAPITALISED_SCORE if _CAPITALISED_NAME_RE.fullmatch(name) else CUE_SCORE
+            spans.append((match.start(1), match.end(1), score))
+        windows = ner_windows(text, [(start, end) for start, end, _ in spans])
+        if windows:
             if self._nlp is None:
                 self.load()
+            texts = (text[start:end] for start, end in windows)
             for (offset, _), doc in zip(
-                sentences, self._nlp.pipe(s for _, s in sentences), strict=True
+                windows, self._nlp.pipe(texts, batch_size=NER_BATCH_SIZE), strict=True
             ):
                 for ent in doc.ents:
                     if (

@@ -9,15 +9,16 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-from presidio_analyzer import Pattern, PatternRecognizer
+from presidio_analyzer import Pattern
 
 from pipeline.pii.recognizers._common import NO_DIGIT_AFTER, NO_DIGIT_BEFORE, digits_of
+from pipeline.pii.recognizers._stdlib_pattern import StdlibPatternRecognizer
 
 SERVICE_PREFIXES = ("400", "800", "888", "877", "866", "855", "844", "833")
 _S = r"[ \-.]?"
 
 
-class CallPhoneRecognizer(PatternRecognizer):
+class CallPhoneRecognizer(StdlibPatternRecognizer):
     """CN mobile 1[3-9]x (+86), CN landline with area code, NANP and +CC numbers."""
 
     PATTERNS: ClassVar[list[Pattern]] = [

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from presidio_analyzer import Pattern, PatternRecognizer
+from presidio_analyzer import Pattern
 
 from pipeline.pii.recognizers._common import NO_DIGIT_AFTER, NO_DIGIT_BEFORE, digits_of
+from pipeline.pii.recognizers._stdlib_pattern import StdlibPatternRecognizer
 
 
-class SsnRecognizer(PatternRecognizer):
+class SsnRecognizer(StdlibPatternRecognizer):
     """AAA-GG-SSSS (dashed or spaced scores; nine plain digits need context)."""
 
     PATTERNS: ClassVar[list[Pattern]] = [

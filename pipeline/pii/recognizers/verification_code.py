@@ -15,7 +15,7 @@ from pipeline.pii.recognizers._context_pattern import CONTEXT_ONLY_SCORE, Contex
 
 
 class VerificationCodeRecognizer(ContextPatternRecognizer):
-    """4 to 8 digits after 验证码 / verification code / one-time passcode."""
+    """4 to 8 digits after 验证码 / verification code / one-time passcode / "the code"."""
 
     ENTITY = "VERIFICATION_CODE"
     PATTERNS: ClassVar[list[Pattern]] = [
@@ -41,4 +41,37 @@ class VerificationCodeRecognizer(ContextPatternRecognizer):
         "otp",
         "sms code",
         "text code",
+        "code",
+        "texted",
+        "got a text",
+        "the text",
+        "text message",
+        "sent you",
+        "sent to your phone",
+        "sms",
+        "短信",
+        "口令",
+        "随机码",
+    ]
+    # "code" alone announces a one-time code, except in these
+    CONTEXT_EXCLUSIONS: ClassVar[list[str]] = [
+        "zip code",
+        "postal code",
+        "post code",
+        "postcode",
+        "area code",
+        "country code",
+        "sort code",
+        "swift code",
+        "branch code",
+        "bank code",
+        "promo code",
+        "promotion code",
+        "discount code",
+        "coupon code",
+        "referral code",
+        "error code",
+        "product code",
+        "reference code",
+        "security code",
     ]

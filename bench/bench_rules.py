@@ -1,9 +1,11 @@
 """Time to evaluate N rules on a call of M minutes (after warm-up), zh and en.
 
 Rules are the bundled packs loaded several times over (fresh compiled objects each time, so no
-result is shared between copies); calls are the labelled eval calls repeated until they reach
-the wanted length (a 10-minute Mandarin call is about 3,000 characters). The PII findings are
-empty and masking is skipped: this measures the rule engine alone.
+result is shared between copies: each load has its own matcher pool, and the per-call match
+cache is keyed by matcher, so only conditions repeated *within* a pack share work); calls are
+the tuning eval calls (eval/rules/*.yaml) repeated until they reach the wanted length (a
+10-minute Mandarin call is about 2,100 characters). The PII findings are empty and masking is
+skipped: this measures the rule engine alone.
 
     .venv/bin/python bench/bench_rules.py [--repeat 15]
 """

@@ -1,10 +1,14 @@
 """Evaluate the bundled rule packs on the labelled calls in eval/rules/.
 
-Each call lists every rule it breaks; a rule firing on a call counts as a true positive when
+Two sets, reported separately: the *tuning* set (eval/rules/*.yaml, used while writing the
+packs) and the *held-out* set (eval/rules/heldout/*.yaml, written from the rule definitions
+before the engine was run on it and never tuned against), so the held-out figures are the honest
+ones. Each call lists every rule it breaks; a rule firing on a call counts as a true positive when
 labelled, a false positive otherwise; a labelled rule that does not fire is a false negative.
 Prints precision, recall and F1 per rule and overall (micro-averaged), and the mismatches.
 
-    .venv/bin/python eval/eval_rules.py [--rules DIR] [--calls DIR] [--no-pii]
+    .venv/bin/python eval/eval_rules.py [--set tuning|heldout|both] [--rules DIR] [--no-pii]
+    .venv/bin/python eval/eval_rules.py --calls DIR     # one folder of calls only
 """
 
 from __future__ import annotations
@@ -21,8 +25,8 @@ sys.path.insert(0, str(ROOT))
 
 from pipeline.compliance.evaluator import evaluate  # noqa: E402
 from pipeline.compliance.examples import build_transcript  # noqa: E402
-from pipeline.compliance.loader import load_rulebook  # noqa: E402
-from pipeline.compliance.pii_stage import fallback_mask, get_pii_stage  # noqa: E402
+from pipeline.compliance.loader import RuleBook, load_rulebook  # noqa: E402
+from pipeline.compliance.pii_stage import PiiStage, fallback_mask, get_pii_stage  # noqa: E402
 from pipeline.compliance.rule import Turn  # noqa: E402
 
 
@@ -49,11 +53,15 @@ def load_calls(calls_dir: Path) -> list[tuple[str, str, set[str], tuple[Turn, ..
     return calls
 
 
+CALL_SETS = {"tuning": "eval/rules", "heldout": "eval/rules/heldout"}  # relative to ROOT
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the evaluation and print the table; exit 0."""
+    """Run the evaluation and print one table per call set; exit 0."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rules", type=Path, default=ROOT / "rules")
-    parser.add_argument("--calls", type=Path, default=ROOT / "eval" / "rules")
+    parser.add_argument("--set", choices=(*CALL_SETS, "both"), default="both", dest="which")
+    parser.add_argument("--calls", type=Path, help="evaluate this folder of calls instead")
     parser.add_argument("--no-pii", action="store_true", help="skip the Presidio PII engine")
     args = parser.parse_args(argv)
 
@@ -61,12 +69,31 @@ def main(argv: list[str] | None = None) -> int:
     for problem in book.problems:
         print(f"SKIPPED {problem}")
     stage, real = (None, False) if args.no_pii else get_pii_stage()
+    if args.calls is not None:
+        sets = [(str(args.calls), args.calls)]
+    else:
+        names = list(CALL_SETS) if args.which == "both" else [args.which]
+        sets = [(name, ROOT / CALL_SETS[name]) for name in names]
+    for number, (name, folder) in enumerate(sets):
+        if number:
+            print()
+        where = folder.relative_to(ROOT) if folder.is_relative_to(ROOT) else folder
+        print(f"== {name} set ({where})")
+        evaluate_set(book, load_calls(folder), stage if real else None)
+    return 0
+
+
+def evaluate_set(
+    book: RuleBook,
+    calls: list[tuple[str, str, set[str], tuple[Turn, ...]]],
+    stage: PiiStage | None,
+) -> Counter:
+    """Print the per-rule table and mismatches for ``calls``; the overall counts."""
     counts: dict[str, Counter] = {}
     mismatches = []
-    calls = load_calls(args.calls)
     for call_id, language, labels, turns in calls:
         transcript, declared = build_transcript(turns, language, call_id)
-        if real and stage is not None:
+        if stage is not None:
             findings, masked = stage(transcript)
             findings = tuple(declared) + tuple(findings)
         else:
@@ -84,10 +111,10 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"{len(calls)} calls ({', '.join(f'{k} {v}' for k, v in sorted(languages.items()))}), "
         f"{sum(len(lbl) for _, _, lbl, _ in calls)} labelled violations; "
-        f"PII stage: {'Presidio' if real else 'declared only + digit-run regex'}"
+        f"PII stage: {'Presidio' if stage is not None else 'declared only + digit-run regex'}"
     )
     print(f"{'rule':28} {'TP':>4} {'FP':>4} {'FN':>4} {'prec':>6} {'recall':>6} {'F1':>6}")
-    total = Counter()
+    total: Counter = Counter()
     for rule_id in sorted(counts):
         c = counts[rule_id]
         total.update(c)
@@ -95,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'overall (micro)':28} {total['tp']:4} {total['fp']:4} {total['fn']:4} {_prf(total)}")
     for call_id, rule_id, kind in mismatches:
         print(f"  {kind} {call_id}: {rule_id}")
-    return 0
+    return total
 
 
 def _prf(c: Counter) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -9,7 +10,10 @@ from typing import TYPE_CHECKING, Any
 from pipeline.models import PiiFinding, Transcript
 
 if TYPE_CHECKING:
-    from pipeline.compliance.matchers import TextIndex
+    from pipeline.compliance.matchers import PhraseMatcher, RegexMatcher, TextIndex, TextMatch
+    from pipeline.compliance.scope import Window
+
+    Matcher = PhraseMatcher | RegexMatcher
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,11 @@ class CallContext:
     pii: tuple[PiiFinding, ...] = ()
     # memo of condition results by node id, so an anchor used by several rules runs once
     cache: dict[int, tuple[Hit, ...]] = field(default_factory=dict)
+    # matches by (matcher id, segment set) and segment sets by (speaker, window)
+    match_cache: dict[tuple[int, frozenset[int] | None], list[TextMatch]] = field(
+        default_factory=dict
+    )
+    segment_sets: dict[tuple[str, Window | None], frozenset[int]] = field(default_factory=dict)
 
     @cached_property
     def text(self) -> TextIndex:
@@ -45,19 +54,50 @@ class CallContext:
         """(start, end, speaker) of every segment, by start time."""
         return tuple((s.start, s.end, s.speaker) for s in self.transcript.segments)
 
+    @cached_property
+    def _segment_geometry(self) -> tuple[tuple[float, float, int, str, bool], ...]:
+        """(start, span, normalised length >= 1, speaker, suspect) of every segment."""
+        lengths = self.text.lengths
+        return tuple(
+            (s.start, max(s.end - s.start, 0.0), max(lengths[i], 1), s.speaker, s.suspect)
+            for i, s in enumerate(self.transcript.segments)
+        )
+
     def segment_hit(self, index: int, char_start: int = 0, char_end: int | None = None) -> Hit:
         """A hit inside segment ``index``; times interpolated from character positions."""
-        seg = self.transcript.segments[index]
-        length = max(len(self.text.segment_norm(index)), 1)
+        start, span, length, speaker, suspect = self._segment_geometry[index]
         char_end = length if char_end is None else char_end
-        span = max(seg.end - seg.start, 0.0)
         return Hit(
-            start=seg.start + span * min(char_start, length) / length,
-            end=seg.start + span * min(char_end, length) / length,
-            speaker=seg.speaker,
+            start=start + span * min(char_start, length) / length,
+            end=start + span * min(char_end, length) / length,
+            speaker=speaker,
             segment_index=index,
-            suspect=seg.suspect,
+            suspect=suspect,
         )
+
+    def scope_segments(self, speaker: str, window: Window | None) -> frozenset[int] | None:
+        """Segments of ``speaker`` ("any": all) overlapping ``window`` (None: all segments and
+        the whole call); memoised, since many conditions share a scope."""
+        if speaker == "any" and window is None:
+            return None
+        key = (speaker, window)
+        if key not in self.segment_sets:
+            duration = self.transcript.duration
+            lo, hi = window.bounds(duration) if window else (0.0, math.inf)
+            self.segment_sets[key] = frozenset(
+                i
+                for i, s in enumerate(self.transcript.segments)
+                if (speaker == "any" or s.speaker == speaker) and s.end >= lo and s.start <= hi
+            )
+        return self.segment_sets[key]
+
+    def text_matches(self, matcher: Matcher, segments: frozenset[int] | None) -> list[TextMatch]:
+        """``matcher.find`` over ``segments``, once per call for each matcher and segment set
+        (the loader shares one matcher between conditions with the same phrase list / regex)."""
+        key = (id(matcher), segments)
+        if key not in self.match_cache:
+            self.match_cache[key] = matcher.find(self.text, segments)
+        return self.match_cache[key]
 
     def memo(self, node: Any, compute: Any) -> tuple[Hit, ...]:
         """``compute()`` once per node per call."""

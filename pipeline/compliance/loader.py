@@ -104,8 +104,9 @@ def load_rulebook(rules_dir: Path) -> RuleBook:
         problems.append(LoadProblem(str(rules_dir), None, "no .yaml rule packs found"))
     rules: list[Rule] = []
     seen: dict[tuple[str, str], str] = {}
+    shared = MatcherPool()
     for path in files:
-        for item in _load_pack(path, problems):
+        for item in _load_pack(path, problems, shared):
             key = (item.id, item.language)
             if key in seen:
                 problems.append(
@@ -119,7 +120,7 @@ def load_rulebook(rules_dir: Path) -> RuleBook:
     return RuleBook(tuple(rules), tuple(problems), rules_version(files, rules_dir))
 
 
-def _load_pack(path: Path, problems: list[LoadProblem]) -> list[Rule]:
+def _load_pack(path: Path, problems: list[LoadProblem], shared: MatcherPool) -> list[Rule]:
     file = str(path)
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -150,7 +151,7 @@ def _load_pack(path: Path, problems: list[LoadProblem]) -> list[Rule]:
         try:
             spec = RuleSpec.model_validate(raw)
             if spec.enabled:
-                rules.append(compile_rule(spec, header, file))
+                rules.append(compile_rule(spec, header, file, shared))
         except ValidationError as exc:
             problems.append(LoadProblem(file, label, format_validation_error(exc)))
         except CompileError as exc:
@@ -167,22 +168,50 @@ def format_validation_error(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
-def compile_rule(spec: RuleSpec, header: PackHeader, source: str) -> Rule:
-    """A validated rule spec as a compiled ``Rule``."""
+class MatcherPool:
+    """One matcher per distinct phrase list / regex within a load, so that conditions repeating
+    one (an anchor shared by several rules) are matched once per call (``CallContext``)."""
+
+    def __init__(self) -> None:
+        self._phrases: dict[tuple, PhraseMatcher] = {}
+        self._regexes: dict[tuple, RegexMatcher] = {}
+
+    def phrase(
+        self, items: tuple[tuple[str, ...], ...], mode: str, threshold: float, negation: bool
+    ) -> PhraseMatcher:
+        """The shared ``PhraseMatcher`` for these arguments."""
+        key = (items, mode, threshold, negation)
+        if key not in self._phrases:
+            self._phrases[key] = PhraseMatcher(items, mode, threshold, negation)
+        return self._phrases[key]
+
+    def regex(self, pattern: str, ignore_case: bool, negation: bool) -> RegexMatcher:
+        """The shared ``RegexMatcher`` for these arguments (raises ``re.error``)."""
+        key = (pattern, ignore_case, negation)
+        if key not in self._regexes:
+            self._regexes[key] = RegexMatcher(pattern, ignore_case, negation)
+        return self._regexes[key]
+
+
+def compile_rule(
+    spec: RuleSpec, header: PackHeader, source: str, shared: MatcherPool | None = None
+) -> Rule:
+    """A validated rule spec as a compiled ``Rule`` (matchers taken from ``shared``)."""
+    shared = MatcherPool() if shared is None else shared
     secondary, within_s, each = None, None, False
     if spec.forbid is not None or spec.require is not None:
         kind = "forbid" if spec.forbid is not None else "require"
-        primary = compile_condition(spec.forbid or spec.require)  # type: ignore[arg-type]
+        primary = compile_condition(spec.forbid or spec.require, shared)  # type: ignore[arg-type]
     elif spec.trigger is not None:
         kind = "trigger"
-        primary = compile_condition(spec.trigger.when)
-        secondary = compile_condition(spec.trigger.then)
+        primary = compile_condition(spec.trigger.when, shared)
+        secondary = compile_condition(spec.trigger.then, shared)
         within_s, each = spec.trigger.within_s, spec.trigger.each
     else:
         assert spec.order is not None
         kind = "order"
-        primary = compile_condition(spec.order.then)
-        secondary = compile_condition(spec.order.first)
+        primary = compile_condition(spec.order.then, shared)
+        secondary = compile_condition(spec.order.first, shared)
     examples = tuple(
         Example(expect, tuple(_turn(t) for t in turns))
         for expect, group in (("pass", spec.examples.pass_), ("fail", spec.examples.fail))
@@ -220,13 +249,14 @@ def _items(raw: list[str | list[str]]) -> tuple[tuple[str, ...], ...]:
     return tuple((item,) if isinstance(item, str) else tuple(item) for item in raw)
 
 
-def compile_condition(spec: ConditionSpec) -> Node:
-    """A validated condition as a tree of operator nodes."""
+def compile_condition(spec: ConditionSpec, shared: MatcherPool | None = None) -> Node:
+    """A validated condition as a tree of operator nodes (matchers taken from ``shared``)."""
+    shared = MatcherPool() if shared is None else shared
     window = Window(**spec.window.model_dump()) if spec.window else None
     anchor = None
     if spec.anchor is not None:
         anchor = Anchor(
-            compile_condition(spec.anchor.of),
+            compile_condition(spec.anchor.of, shared),
             spec.anchor.relation,
             spec.anchor.seconds,
             spec.anchor.absent,
@@ -235,13 +265,13 @@ def compile_condition(spec: ConditionSpec) -> Node:
     if spec.phrase is not None:
         p = spec.phrase
         raw_items = p.any or p.all or p.of or []
-        matcher = PhraseMatcher(_items(raw_items), p.match, p.threshold, p.negation)
+        matcher = shared.phrase(_items(raw_items), p.match, p.threshold, p.negation)
         required = 1 if p.any else len(raw_items) if p.all else int(p.at_least or 1)
         return PhraseNode(scope, matcher, required, p.span)
     if spec.regex is not None:
         r = RegexSpec(pattern=spec.regex) if isinstance(spec.regex, str) else spec.regex
         try:
-            matcher = RegexMatcher(r.pattern, r.ignore_case, r.negation)
+            matcher = shared.regex(r.pattern, r.ignore_case, r.negation)
         except re.error as exc:
             raise CompileError(f"regex {r.pattern!r}: {exc}") from exc
         return RegexNode(scope, matcher)
@@ -257,11 +287,13 @@ def compile_condition(spec: ConditionSpec) -> Node:
         s = spec.speaking_rate
         return SpeakingRateNode(scope, s.unit, s.min, s.max, s.min_duration_s)
     if spec.all is not None:
-        return AllNode(scope, tuple(compile_condition(c) for c in spec.all), spec.same_segment)
+        return AllNode(
+            scope, tuple(compile_condition(c, shared) for c in spec.all), spec.same_segment
+        )
     if spec.any is not None:
-        return AnyNode(scope, tuple(compile_condition(c) for c in spec.any))
+        return AnyNode(scope, tuple(compile_condition(c, shared) for c in spec.any))
     assert spec.not_ is not None
-    return NotNode(scope, compile_condition(spec.not_))
+    return NotNode(scope, compile_condition(spec.not_, shared))
 
 
 def condition_from_yaml(data: dict[str, Any]) -> Node:

@@ -7,16 +7,24 @@ The segments of a call are joined by newlines into one string and each matcher s
 
 Pinyin matching compares toneless syllables character by character with the usual ASR / accent
 confusions merged (zh/z, ch/c, sh/s, -ing/-in, -eng/-en), so 理才 matches 理财 and 投资需谨慎
-matches 投资须谨慎.
+matches 投资须谨慎. Each syllable is coded as one character, so a homophone search is a plain
+substring search at the same offsets. A homophone match may not straddle an ASR pause (a space
+dropped from Chinese text), so 安全 麻烦 does not read as 安全码.
+
+Latin phrases ignore spaces (ASR writes "pass code" for passcode and "p i n" for PIN) but still
+need a word boundary at each end. Per call, ``TextIndex`` memoises what matchers share: segment
+lengths, pinyin codes, which segments hold a word, and negation answers.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from typing import Any
 
 from pipeline.models import Transcript
 
@@ -53,42 +61,52 @@ def is_chinese(text: str) -> bool:
     return bool(_CJK.search(text))
 
 
+class _CharMap(dict):
+    """``str.translate`` table built lazily: what each (NFKC, lower-cased) character becomes."""
+
+    def __missing__(self, code: int) -> str | None:
+        ch = chr(code)
+        if ch in "'’‘`":
+            out = None
+        elif ch in "-_/~" or ch.isspace():
+            out = " "
+        elif unicodedata.category(ch)[0] in "PS" and ch not in "%$¥+*#@.":
+            out = CLAUSE_BOUNDARY
+        else:
+            out = ch
+        self[code] = out
+        return out
+
+
+_CHAR_MAP = _CharMap()
+_FULL_STOP = re.compile(r"\.(?!\d)")
+# a space not between two Latin letters (dropped in Chinese text)
+_CJK_SPACE = re.compile(r"(?<![A-Za-z]) | (?![A-Za-z])")
+_PAUSE = "¦"  # marks a dropped space; never left in text by _CHAR_MAP (it becomes "|")
+
+
 def normalise(text: str, language: str) -> str:
     """The matching form of ``text`` (see the module docstring); never contains a newline."""
-    text = unicodedata.normalize("NFKC", text).lower()
-    out: list[str] = []
-    for ch in text:
-        if ch in "'’‘`":
-            continue
-        if ch in "-_/~" or ch.isspace():
-            out.append(" ")
-        elif unicodedata.category(ch)[0] in "PS" and ch not in "%$¥+*#@.":
-            out.append(CLAUSE_BOUNDARY)
-        else:
-            out.append(ch)
-    result = _BARS.sub(CLAUSE_BOUNDARY, "".join(out))
-    result = _dot(result)
-    if language == "zh":
-        result = _drop_cjk_spaces(result)
-    return _SPACES.sub(" ", result).strip(" ")
+    return normalise_with_pauses(text, language)[0]
 
 
-def _dot(text: str) -> str:
-    """A full stop ends a clause; a decimal point (3.85) stays."""
-    return re.sub(r"\.(?!\d)", CLAUSE_BOUNDARY, text)
-
-
-def _drop_cjk_spaces(text: str) -> str:
-    out: list[str] = []
-    for i, ch in enumerate(text):
-        if ch == " ":
-            before = text[i - 1] if i else ""
-            after = text[i + 1] if i + 1 < len(text) else ""
-            if before.isascii() and before.isalpha() and after.isascii() and after.isalpha():
-                out.append(ch)
-            continue
-        out.append(ch)
-    return "".join(out)
+def normalise_with_pauses(text: str, language: str) -> tuple[str, tuple[int, ...]]:
+    """``normalise(text)`` and, in Chinese, the offsets in it where a space was dropped (the
+    pauses ASR marks with a space: a homophone match may not straddle one)."""
+    result = unicodedata.normalize("NFKC", text).lower().translate(_CHAR_MAP)
+    result = _BARS.sub(CLAUSE_BOUNDARY, result)
+    result = _FULL_STOP.sub(CLAUSE_BOUNDARY, result)  # a decimal point (3.85) stays
+    if language != "zh":
+        return _SPACES.sub(" ", result).strip(" "), ()
+    pieces = _SPACES.sub(" ", _CJK_SPACE.sub(_PAUSE, result)).strip(" ").split(_PAUSE)
+    norm = "".join(pieces)
+    pauses: set[int] = set()
+    offset = 0
+    for piece in pieces[:-1]:
+        offset += len(piece)
+        if 0 < offset < len(norm):
+            pauses.add(offset)
+    return norm, tuple(sorted(pauses))
 
 
 @lru_cache(maxsize=8192)
@@ -108,6 +126,33 @@ def _char_syllable(ch: str) -> str:
     return syllable
 
 
+_TOKEN_CODES: dict[str, str] = {}  # pinyin token -> one private-use character
+_CODE_BASE = 0xE000  # the BMP private use area (two-byte strings) ...
+_CODE_BMP_COUNT = 0x1900  # ... holds this many tokens,
+_CODE_BASE_EXTRA = 0xF0000  # then supplementary private use area A
+
+
+def _token_code(token: str) -> str:
+    code = _TOKEN_CODES.get(token)
+    if code is None:
+        n = len(_TOKEN_CODES)
+        point = _CODE_BASE + n if n < _CODE_BMP_COUNT else _CODE_BASE_EXTRA + n - _CODE_BMP_COUNT
+        code = _TOKEN_CODES[token] = chr(point)
+    return code
+
+
+@lru_cache(maxsize=16384)
+def _char_code(ch: str) -> str:
+    """One character standing for the pinyin token of ``ch``: equal codes, equal tokens."""
+    return _token_code(_char_syllable(ch) if ch != " " else "_")
+
+
+def pinyin_codes(text: str) -> str:
+    """``text`` with every character replaced by the code of its pinyin token, so a pinyin
+    match is a plain substring match at the same offsets."""
+    return "".join(map(_char_code, text))
+
+
 def pinyin_key(text: str) -> str:
     """Space-separated syllables, one per character of (normalised) ``text``."""
     return " ".join(_char_syllable(ch) if ch != " " else "_" for ch in text)
@@ -120,16 +165,33 @@ class TextIndex:
     language: str
     norm: str  # segments joined by SEGMENT_SEPARATOR
     offsets: tuple[int, ...]  # where each segment starts in ``norm``
+    pauses: tuple[int, ...] = ()  # sorted positions in ``norm`` where a space was dropped (zh)
 
     @classmethod
     def build(cls, transcript: Transcript) -> TextIndex:
         """Normalise every segment of ``transcript``."""
-        parts = [normalise(s.text, transcript.language) for s in transcript.segments]
-        offsets, pos = [], 0
-        for part in parts:
+        offsets, pauses, parts, pos = [], [], [], 0
+        for segment in transcript.segments:
+            part, part_pauses = normalise_with_pauses(segment.text, transcript.language)
             offsets.append(pos)
+            pauses.extend(pos + p for p in part_pauses)
+            parts.append(part)
             pos += len(part) + 1
-        return cls(transcript.language, SEGMENT_SEPARATOR.join(parts), tuple(offsets))
+        norm = SEGMENT_SEPARATOR.join(parts)
+        return cls(transcript.language, norm, tuple(offsets), tuple(pauses))
+
+    def straddles_pause(self, start: int, end: int) -> bool:
+        """Whether a dropped space lies strictly inside ``norm[start:end]``."""
+        i = bisect_right(self.pauses, start)
+        return i < len(self.pauses) and self.pauses[i] < end
+
+    @cached_property
+    def despaced(self) -> tuple[str, tuple[int, ...]]:
+        """``norm`` without spaces, and where each of its characters lies in ``norm``: ASR
+        splits compounds and spells acronyms ("pass code", "p i n"), so Latin phrases are
+        looked for here, then checked for word boundaries in ``norm``."""
+        kept = [i for i, ch in enumerate(self.norm) if ch != " "]
+        return self.norm.replace(" ", ""), tuple(kept)
 
     def segment_norm(self, index: int) -> str:
         """Normalised text of one segment."""
@@ -137,7 +199,7 @@ class TextIndex:
         end = self.offsets[index + 1] - 1 if index + 1 < len(self.offsets) else len(self.norm)
         return self.norm[start:end]
 
-    def char_range(self, segments: set[int] | None) -> tuple[int, int]:
+    def char_range(self, segments: AbstractSet[int] | None) -> tuple[int, int]:
         """The stretch of ``norm`` covering ``segments`` (all of it for None)."""
         if segments is None:
             return 0, len(self.norm)
@@ -153,15 +215,51 @@ class TextIndex:
         return index, position - self.offsets[index]
 
     @cached_property
-    def pinyin(self) -> tuple[str, tuple[int, ...]]:
-        """Syllable string `` s1 s2 ... `` (one token per character of ``norm``) and where
-        each token starts in it."""
-        tokens = [_char_syllable(ch) if ch != " " else "_" for ch in self.norm]
-        starts, pos = [], 1
-        for token in tokens:
-            starts.append(pos)
-            pos += len(token) + 1
-        return " " + " ".join(tokens) + " ", tuple(starts)
+    def lengths(self) -> tuple[int, ...]:
+        """Length of each segment's normalised text."""
+        ends = [start - 1 for start in self.offsets[1:]] + [len(self.norm)]
+        return tuple(end - start for start, end in zip(self.offsets, ends, strict=True))
+
+    @cached_property
+    def is_ascii(self) -> bool:
+        """Whether ``norm`` is all ASCII (then lower case: see ``normalise``)."""
+        return self.norm.isascii()
+
+    @cached_property
+    def pinyin_codes(self) -> str:
+        """``norm`` as pinyin token codes, one per character (see ``pinyin_codes``)."""
+        return pinyin_codes(self.norm)
+
+    @cached_property
+    def _substrings(self) -> dict[str, tuple[int, ...]]:
+        return {}
+
+    def segments_with(self, text: str) -> tuple[int, ...]:
+        """Segments whose normalised text contains ``text`` (no newline), in order; memoised,
+        since the fuzzy prefilters of many phrase lists share words."""
+        found = self._substrings.get(text)
+        if found is None:
+            norm, offsets, out = self.norm, self.offsets, []
+            position = norm.find(text)
+            while position >= 0:
+                seg = bisect_right(offsets, position) - 1
+                out.append(seg)
+                if seg + 1 >= len(offsets):
+                    break
+                position = norm.find(text, offsets[seg + 1])  # on to the next segment
+            found = self._substrings[text] = tuple(out)
+        return found
+
+    @cached_property
+    def _negated(self) -> dict[int, bool]:
+        return {}
+
+    def negated(self, position: int) -> bool:
+        """``is_negated`` at a position of ``norm`` (memoised: matchers share the answer)."""
+        answer = self._negated.get(position)
+        if answer is None:
+            answer = self._negated[position] = is_negated(self.norm, position, self.language)
+        return answer
 
 
 def is_negated(norm: str, position: int, language: str) -> bool:
@@ -220,34 +318,49 @@ class PhraseMatcher:
             (a, bool(_ASCII_ALNUM.match(a[0])), bool(_ASCII_ALNUM.match(a[-1])))
             for a in sorted(self._owner, key=len, reverse=True)
         )
+        # Latin alternatives that begin and end with a letter or digit: matched with spaces
+        # ignored (see ``_find_spaced``), keyed to their spaceless form
+        self._latin = {
+            a: a.replace(" ", "")
+            for a in self._owner
+            if a.isascii() and _ASCII_ALNUM.match(a[0]) and _ASCII_ALNUM.match(a[-1])
+        }
+        self._rank = {alt: rank for rank, alt in enumerate(self._owner)}
         self._fuzzy_keys = {
             a: [w for w in a.split() if len(w) >= 3] or [a[:3], a[-3:]] for a in self._owner
         }
         if mode == "pinyin":
-            self._py_owner = {pinyin_key(a): i for a, i in self._owner.items()}
-            py_ordered = sorted(self._py_owner, key=len, reverse=True)
-            self._pinyin = re.compile(
-                "(?<= )(?:" + "|".join(re.escape(k) for k in py_ordered) + ")(?= )"
-            )
+            # each character becomes the code of its pinyin token, so the alternation runs over
+            # one code per character of ``norm``, at the same offsets; the alternatives keep the
+            # order of the longest syllable string first (which one wins at a position)
+            keys = {pinyin_codes(a): (pinyin_key(a), i) for a, i in self._owner.items()}
+            self._py_owner = {code: i for code, (_, i) in keys.items()}
+            self._py_ordered = sorted(keys, key=lambda code: len(keys[code][0]), reverse=True)
 
-    def find(self, index: TextIndex, segments: set[int] | None = None) -> list[TextMatch]:
+    def find(self, index: TextIndex, segments: AbstractSet[int] | None = None) -> list[TextMatch]:
         """All matches in the call (restricted to ``segments`` when given), negations dropped."""
         found: dict[tuple[int, int, int], TextMatch] = {}
         norm = index.norm
         lo, hi = index.char_range(segments)
+        offsets, size = index.offsets, len(norm)
         for alt, bound_before, bound_after in self._plain:
+            if alt in self._latin:
+                self._find_spaced(index, found, alt, lo, hi)
+                continue
             position = norm.find(alt, lo, hi)
+            length = len(alt)
             while position >= 0:
-                end = position + len(alt)
+                end = position + length
                 if not (
                     (bound_before and position and _is_word_char(norm[position - 1]))
-                    or (bound_after and end < len(norm) and _is_word_char(norm[end]))
+                    or (bound_after and end < size and _is_word_char(norm[end]))
                 ):
-                    seg, local = index.locate(position)
-                    found.setdefault(
-                        (seg, local, len(alt)),
-                        TextMatch(self._owner[alt], seg, local, local + len(alt)),
-                    )
+                    seg = bisect_right(offsets, position) - 1
+                    local = position - offsets[seg]
+                    if (seg, local, length) not in found:
+                        found[(seg, local, length)] = TextMatch(
+                            self._owner[alt], seg, local, local + length
+                        )
                 position = norm.find(alt, position + 1, hi)
         if self.mode == "pinyin" and hi > lo:
             self._find_pinyin(index, found, lo, hi)
@@ -257,38 +370,82 @@ class PhraseMatcher:
             m
             for m in found.values()
             if (segments is None or m.segment_index in segments)
-            and not (
-                self.negation
-                and is_negated(index.norm, index.offsets[m.segment_index] + m.start, index.language)
-            )
+            and not (self.negation and index.negated(index.offsets[m.segment_index] + m.start))
         ]
         matches.sort(key=lambda m: (m.segment_index, m.start))
         return matches
 
-    def _find_pinyin(self, index: TextIndex, found: dict, lo: int, hi: int) -> None:
-        text, starts = index.pinyin
-        end = starts[hi] if hi < len(starts) else len(text)
-        for m in self._pinyin.finditer(text, starts[lo], end):
-            first = bisect_right(starts, m.start()) - 1
-            chars = m.group().count(" ") + 1
-            seg, local = index.locate(first)
-            key = (seg, local, chars)
-            if key not in found:
-                found[key] = TextMatch(self._py_owner[m.group()], seg, local, local + chars)
+    def _find_spaced(self, index: TextIndex, found: dict, alt: str, lo: int, hi: int) -> None:
+        """A Latin alternative with its spaces ignored (``TextIndex.despaced``): "passcode"
+        finds "pass code", "pin" finds "p i n"; each end must still be a word boundary."""
+        text, where = index.despaced
+        key, norm, offsets = self._latin[alt], index.norm, index.offsets
+        stop = bisect_left(where, hi)
+        position = text.find(key, bisect_left(where, lo), stop)
+        while position >= 0:
+            start, end = where[position], where[position + len(key) - 1] + 1
+            if not (
+                (start and _is_word_char(norm[start - 1]))
+                or (end < len(norm) and _is_word_char(norm[end]))
+            ):
+                seg = bisect_right(offsets, start) - 1
+                local = start - offsets[seg]
+                if (seg, local, end - start) not in found:
+                    found[(seg, local, end - start)] = TextMatch(
+                        self._owner[alt], seg, local, local + end - start
+                    )
+            position = text.find(key, position + 1, stop)
 
-    def _find_fuzzy(self, index: TextIndex, found: dict, segments: set[int] | None) -> None:
+    def _find_pinyin(self, index: TextIndex, found: dict, lo: int, hi: int) -> None:
+        """Homophones: the alternation of the alternatives' codes over the call's codes, read
+        like a regular expression would (leftmost match first, the earlier alternative winning
+        at a position, then on from the end of the match), but each alternative is located
+        with ``str.find``, which is far faster than the regex engine on these strings."""
+        codes = index.pinyin_codes
+        first_at: dict[int, str] = {}  # match start -> the alternative that wins there
+        pauses = index.pauses
+        for key in self._py_ordered:
+            position = codes.find(key, lo, hi)
+            while position >= 0:
+                if position not in first_at and not (
+                    pauses and index.straddles_pause(position, position + len(key))
+                ):
+                    first_at[position] = key
+                position = codes.find(key, position + 1, hi)
+        resume = lo
+        for position in sorted(first_at):
+            if position < resume:
+                continue
+            key = first_at[position]
+            chars = len(key)
+            resume = position + chars
+            seg, local = index.locate(position)
+            if (seg, local, chars) not in found:
+                found[(seg, local, chars)] = TextMatch(
+                    self._py_owner[key], seg, local, local + chars
+                )
+
+    def _find_fuzzy(self, index: TextIndex, found: dict, segments: AbstractSet[int] | None) -> None:
+        """Alternatives found approximately: a long enough segment that holds one of the
+        alternative's key words (the cheap prefilter, from the call's substring index) must
+        align with it at ``threshold`` or better."""
         from rapidfuzz import fuzz
 
         cutoff = self.threshold * 100.0
-        for seg in range(len(index.offsets)) if segments is None else sorted(segments):
+        lengths = index.lengths
+        wanted: dict[int, set[str]] = {}
+        for alt in self._owner:
+            minimum = len(alt) * self.threshold
+            holding = set().union(*(index.segments_with(key) for key in self._fuzzy_keys[alt]))
+            if segments is not None:
+                holding &= segments
+            for seg in holding:
+                if lengths[seg] >= minimum:
+                    wanted.setdefault(seg, set()).add(alt)
+        for seg in sorted(wanted):
             text = index.segment_norm(seg)
-            if not text:
-                continue
-            for alt, item in self._owner.items():
-                if len(text) < len(alt) * self.threshold:
-                    continue
-                if not any(key in text for key in self._fuzzy_keys[alt]):  # cheap prefilter
-                    continue
+            for alt in sorted(wanted[seg], key=self._rank.__getitem__):
+                item = self._owner[alt]
                 aligned = fuzz.partial_ratio_alignment(alt, text, score_cutoff=cutoff)
                 if aligned is None:
                     continue
@@ -301,25 +458,79 @@ class PhraseMatcher:
                 found.setdefault((seg, start, end - start), TextMatch(item, seg, start, end))
 
 
+_UPPER = range(ord("A"), ord("Z") + 1)
+
+
+def _case_free(pattern: str) -> bool:
+    """Whether ignoring case cannot change what ``pattern`` matches in lower-case ASCII text:
+    no literal or range reaches an upper-case or a non-ASCII letter (Kelvin sign, long s, ...)
+    and no group switches case folding off. Unsure (an unknown construct): False."""
+    try:
+        from re import _constants as c  # type: ignore[attr-defined]
+        from re import _parser  # type: ignore[attr-defined]
+
+        return _case_free_items(_parser.parse(pattern, 0), c)
+    except Exception:
+        return False
+
+
+def _case_free_items(items: Any, c: Any) -> bool:
+    for op, av in items:
+        if op in (c.LITERAL, c.NOT_LITERAL):
+            if av in _UPPER or av > 0x7F:
+                return False
+        elif op is c.RANGE:
+            low, high = av
+            if high > 0x7F or (low <= _UPPER[-1] and high >= _UPPER[0]):
+                return False
+        elif op is c.IN:
+            if not _case_free_items(av, c):
+                return False
+        elif op is c.SUBPATTERN:
+            if av[2] & re.IGNORECASE or not _case_free_items(av[3], c):
+                return False
+        elif op is c.BRANCH:
+            if not all(_case_free_items(branch, c) for branch in av[1]):
+                return False
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+            if not _case_free_items(av[2], c):
+                return False
+        elif op in (c.ASSERT, c.ASSERT_NOT, c.ATOMIC_GROUP):
+            if not _case_free_items(av[1] if op is not c.ATOMIC_GROUP else av, c):
+                return False
+        elif op not in (c.ANY, c.AT, c.CATEGORY, c.NEGATE, c.GROUPREF):
+            return False  # conditional groups and anything else: not sure
+    return True
+
+
 class RegexMatcher:
     """A regular expression over the normalised text, one segment at a time."""
 
     def __init__(self, pattern: str, ignore_case: bool, negation: bool) -> None:
         self.pattern = re.compile(pattern, re.IGNORECASE if ignore_case else 0)
         self.negation = negation
+        # on lower-case ASCII text, case folding changes nothing for a pattern without
+        # upper-case letters, and the case-sensitive scan is about twice as fast
+        self._ascii_pattern = (
+            re.compile(pattern) if ignore_case and _case_free(pattern) else self.pattern
+        )
 
-    def find(self, index: TextIndex, segments: set[int] | None = None) -> list[TextMatch]:
+    def find(self, index: TextIndex, segments: AbstractSet[int] | None = None) -> list[TextMatch]:
         """All non-empty matches, negations dropped."""
         matches = []
         lo, hi = index.char_range(segments)
-        for m in self.pattern.finditer(index.norm, lo, hi):
-            if m.end() == m.start():
+        offsets, lengths = index.offsets, index.lengths
+        pattern = self._ascii_pattern if index.is_ascii else self.pattern
+        for m in pattern.finditer(index.norm, lo, hi):
+            start = m.start()
+            if m.end() == start:
                 continue
-            seg, local = index.locate(m.start())
+            seg = bisect_right(offsets, start) - 1
             if segments is not None and seg not in segments:
                 continue
-            end = min(local + m.end() - m.start(), len(index.segment_norm(seg)))
-            if self.negation and is_negated(index.norm, m.start(), index.language):
+            local = start - offsets[seg]
+            end = min(local + m.end() - start, lengths[seg])
+            if self.negation and index.negated(start):
                 continue
             matches.append(TextMatch(0, seg, local, end))
         return matches

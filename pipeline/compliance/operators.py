@@ -48,7 +48,7 @@ class PhraseNode(Node):
 
     def raw_hits(self, ctx: CallContext) -> list[Hit]:
         assert self.matcher is not None
-        matches = self.matcher.find(ctx.text, self.scope.segments(ctx))
+        matches = ctx.text_matches(self.matcher, self.scope.segments(ctx))
         if self.required <= 1:
             return _text_hits(ctx, matches)
         if self.span == "call":
@@ -82,7 +82,7 @@ class RegexNode(Node):
 
     def raw_hits(self, ctx: CallContext) -> list[Hit]:
         assert self.matcher is not None
-        return _text_hits(ctx, self.matcher.find(ctx.text, self.scope.segments(ctx)))
+        return _text_hits(ctx, ctx.text_matches(self.matcher, self.scope.segments(ctx)))
 
 
 @dataclass(frozen=True, eq=False)

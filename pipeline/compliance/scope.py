@@ -79,19 +79,9 @@ class Scope:
     window: Window | None = None
     anchor: Anchor | None = None
 
-    def segments(self, ctx: CallContext) -> set[int] | None:
+    def segments(self, ctx: CallContext) -> frozenset[int] | None:
         """Segments a text operator needs to look at (None: all)."""
-        if self.speaker == "any" and self.window is None:
-            return None
-        duration = ctx.transcript.duration
-        lo, hi = self.window.bounds(duration) if self.window else (0.0, math.inf)
-        return {
-            i
-            for i, s in enumerate(ctx.transcript.segments)
-            if (self.speaker == "any" or s.speaker == self.speaker)
-            and s.end >= lo
-            and s.start <= hi
-        }
+        return ctx.scope_segments(self.speaker, self.window)
 
     def apply(self, hits: list[Hit], ctx: CallContext) -> tuple[Hit, ...]:
         """The hits inside this scope."""

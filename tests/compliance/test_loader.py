@@ -142,3 +142,22 @@ def test_bundled_packs_load_cleanly_with_required_ids(bundled, language: str) ->
     assert bundled.problems == ()
     ids = {r.id for r in bundled.for_language(language)}
     assert set(REQUIRED_IDS) <= ids
+
+
+def test_matchers_shared_within_a_load_only(tmp_path: Path) -> None:
+    body = "".join(
+        f"""
+  - id: r{i}
+    title: t
+    severity: low
+    weight: 1
+    message: m
+    forbid: {{phrase: {{any: [hello, hi]}}, speaker: agent}}
+"""
+        for i in range(2)
+    )
+    write_pack(tmp_path, body)
+    first, second = load_rulebook(tmp_path).rules
+    assert first.primary.matcher is second.primary.matcher
+    again = load_rulebook(tmp_path).rules[0]
+    assert again.primary.matcher is not first.primary.matcher

@@ -8,8 +8,10 @@ from pipeline.compliance.matchers import (
     PhraseMatcher,
     RegexMatcher,
     TextIndex,
+    _case_free,
     is_negated,
     normalise,
+    pinyin_codes,
 )
 from pipeline.models import Segment, Transcript
 
@@ -27,6 +29,10 @@ def index_of(language: str, *texts: str) -> TextIndex:
         ("理财非存款，产品有风险。", "zh", "理财非存款|产品有风险|"),
         ("年化３．８５％", "zh", "年化3.85%"),
         ("my PIN", "zh", "my pin"),
+        ("a b 理 财 c  d", "zh", "a b理财cd"),  # a space kept only between two Latin letters
+        ("call me at 3.30. ok", "en", "call me at 3.30| ok"),  # a decimal point stays
+        ("Ｐ Ｉ Ｎ：１２３", "en", "p i n|123"),
+        ("don't  share ‘it’", "en", "dont share it"),
     ],
 )
 def test_normalise(text: str, language: str, expected: str) -> None:
@@ -99,3 +105,110 @@ def test_regex_on_normalised_text_with_negation() -> None:
     index = index_of("zh", "工号 3 5 6 2", "我们不会提供1234号")
     matches = RegexMatcher(r"\d{3,}", True, negation=True).find(index)
     assert [(m.segment_index, m.start) for m in matches] == [(0, 2)]
+
+
+def test_pinyin_codes_are_one_per_character_and_merge_homophones() -> None:
+    assert len(pinyin_codes("理才 ab")) == 5
+    assert pinyin_codes("理才") == pinyin_codes("理财") != pinyin_codes("利率")
+    assert pinyin_codes("投资需紧慎") == pinyin_codes("投资须谨慎")  # zh/z etc. merged
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the longer alternative wins at a position and the scan resumes after it, so the
+        # homophone 非村款 inside it is not reported again (exact matches always are)
+        ("理才非村款", [(0, 0, 5)]),
+        ("理财非存款", [(0, 0, 5), (1, 2, 5)]),
+        ("非村款，理才非村款", [(1, 0, 3), (0, 4, 9)]),
+    ],
+)
+def test_pinyin_reads_like_a_leftmost_alternation(text: str, expected: list) -> None:
+    matcher = PhraseMatcher((("理财非存款",), ("非存款",)), "pinyin", 0.86, False)
+    found = [(m.item, m.start, m.end) for m in matcher.find(index_of("zh", text))]
+    assert found == expected
+
+
+def test_fuzzy_needs_a_key_word_and_the_threshold() -> None:
+    index = index_of("en", "thanks for calling", "recordet", "rekorded for qualty")
+    matcher = PhraseMatcher((("recorded for quality",),), "fuzzy", 0.86, False)
+    # 0 holds a key word but aligns poorly; 1 holds no key word; 2 holds one and aligns
+    assert [m.segment_index for m in matcher.find(index)] == [2]
+
+
+def test_segments_with_and_negation_memo() -> None:
+    index = index_of("en", "your pin", "no pin", "pin pin")
+    assert index.segments_with("pin") == (0, 1, 2)
+    assert index.segments_with("your") == (0,)
+    position = index.norm.index("no pin") + 3
+    assert index.negated(position) is is_negated(index.norm, position, "en") is True
+
+
+@pytest.mark.parametrize(
+    ("pattern", "case_free"),
+    [
+        (r"\bpin\b", True),
+        (r"\S+\W\D\B(?=ab)(?<!c)", True),
+        (r"(?:\b(?:one|two)\b[ |]*){3,}", True),
+        (r"[^\n]", True),
+        (r"\bPIN\b", False),  # upper-case literal
+        (r"[0-_]", False),  # range over A-Z
+        (r"(?-i:a)", False),  # folding switched off
+        (r"\x41", False),
+        ("\u212a", False),  # Kelvin sign folds to k
+        (r"(a)?(?(1)b|c)", False),  # not analysed: unsure
+        (r"理财", False),
+    ],
+)
+def test_case_free(pattern: str, case_free: bool) -> None:
+    assert _case_free(pattern) is case_free
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text", "found"),
+    [
+        (r"\bPIN\b", "your PIN please", True),
+        (r"[@-Z]", "abc", True),  # the class reaches a..z only through case folding
+        (r"pin", "PIN", True),
+        (r"(?-i:PIN)", "PIN", False),  # normalised text is lower case
+    ],
+)
+def test_regex_ignore_case_on_ascii_text(pattern: str, text: str, found: bool) -> None:
+    matches = RegexMatcher(pattern, True, negation=False).find(index_of("en", text))
+    assert bool(matches) is found
+
+
+@pytest.mark.parametrize(
+    ("phrase", "text", "span"),
+    [
+        ("passcode", "read me the pass code please", (12, 21)),  # ASR splits the compound
+        ("pin", "whats your p i n", (11, 16)),  # ASR spells the acronym
+        ("pass code", "your passcode", (5, 13)),
+        ("pin", "a spin in the park", None),  # word boundaries still hold
+        ("pin", "step in", None),
+        ("cvv", "卡背面的 c v v 是多少", (4, 9)),  # Latin letters keep their spaces in zh
+    ],
+)
+def test_latin_phrases_ignore_spaces(phrase: str, text: str, span: tuple | None) -> None:
+    language = "en" if text.isascii() else "zh"
+    matches = PhraseMatcher(((phrase,),), "exact", 0.86, False).find(index_of(language, text))
+    assert [(m.start, m.end) for m in matches] == ([span] if span else [])
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("为了安全 麻烦您报一下", False),  # 安全麻 would be a homophone across the pause
+        ("把卡背面的安全马报给我", True),  # homophone inside one stretch of speech
+        ("安全 码报给我", True),  # an exact match may straddle a pause
+    ],
+)
+def test_homophone_match_does_not_straddle_a_pause(text: str, found: bool) -> None:
+    matcher = PhraseMatcher((("安全码",),), "pinyin", 0.86, False)
+    assert bool(matcher.find(index_of("zh", text))) is found
+
+
+def test_pauses_are_offsets_of_dropped_spaces() -> None:
+    index = index_of("zh", "理财 产品", "a b 基金")
+    assert index.norm == "理财产品\na b基金"
+    assert index.pauses == (2, 8)

@@ -1,0 +1,56 @@
+"""`callsentry check-transcript`: masked reports from transcript JSON, bad files reported."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pipeline.cli import main
+
+CARD = "6222021234567890128"  # Luhn-valid 19-digit UnionPay test number
+CALL = {
+    "call_id": "zh-demo",
+    "language": "zh",
+    "duration": 30.0,
+    "segments": [
+        {"speaker": "agent", "start": 0.0, "end": 4.0, "text": "您好，我是工号八八一六的小王"},
+        {"speaker": "customer", "start": 5.0, "end": 9.0, "text": f"卡号是{CARD}"},
+        {"speaker": "agent", "start": 10.0, "end": 14.0, "text": "请告诉我您收到的短信验证码"},
+    ],
+}
+
+
+@pytest.fixture
+def call_file(tmp_path: Path) -> Path:
+    path = tmp_path / "zh-demo.json"
+    path.write_text(json.dumps(CALL, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def test_report_is_masked_and_names_the_violations(
+    call_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["check-transcript", str(call_file), "--format", "jsonl"]) == 0
+    out = capsys.readouterr().out
+    assert CARD not in out
+    (report,) = [json.loads(line) for line in out.splitlines()]
+    assert report["call_id"] == "zh-demo"
+    rules = {v["rule_id"] for v in report["violations"]}
+    assert {"recording-notice", "no-sensitive-auth-request"} <= rules
+    assert report["score"] < 100
+    card = next(p for p in report["pii"] if p["entity_type"] == "BANK_CARD")
+    assert card["segment_index"] == 1 and "value" not in card
+    assert report["masked_segments"][1]["text"].startswith("卡号是622202")
+
+
+def test_a_bad_file_is_reported_and_the_others_go_on(
+    call_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json", encoding="utf-8")
+    assert main(["check-transcript", str(broken), str(call_file)]) == 1
+    captured = capsys.readouterr()
+    assert "broken.json" in captured.err
+    assert [r["call_id"] for r in json.loads(captured.out)] == ["zh-demo"]

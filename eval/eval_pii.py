@@ -166,6 +166,12 @@ def main() -> int:
     for lang in ("zh", "en"):
         subset = [(r, p) for r, p in zip(records, preds, strict=True) if r["lang"] == lang]
         report(f"callsentry, {lang} only", score([r for r, _ in subset], [p for _, p in subset]))
+    subset = [(r, p) for r, p in zip(records, preds, strict=True) if r["id"].startswith("asr-")]
+    if subset:
+        report(
+            "callsentry, ASR-formatted slice (Whisper digit groups, slips, broken Luhn)",
+            score([r for r, _ in subset], [p for _, p in subset]),
+        )
     if args.show_misses:
         for r, p in zip(records, preds, strict=True):
             for g in r["spans"]:

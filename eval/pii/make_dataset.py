@@ -7,6 +7,13 @@ Forms vary on purpose: digits, spaced / dashed / Whisper comma groups, spoken Ch
 missing punctuation as ASR writes them, and context that sits in the previous sentence.
 Negatives are numbers that must stay: amounts, rates, dates, hotlines, quantities, times.
 
+An "ASR-formatted" slice (ids ``asr-...``, its own seed so the main records do not change) holds
+numbers as Whisper really writes dictated digits: groups joined by ", " / "." / "-" / " " /
+"，" / "、" / "·", irregular comma grouping ("4,716,2034,812,59599"), a "1" written "I"
+("1.I.84"), homophones ("ate", "won") among digit words, card numbers whose Luhn check an ASR
+slip broke (still BANK_CARD in card context), context asked in the previous sentence, and
+negatives in the same styles (dates after month names, amounts, decimals, hotlines, lists).
+
 Run: .venv/bin/python eval/pii/make_dataset.py
 """
 
@@ -18,6 +25,10 @@ from pathlib import Path
 
 SEED = 20240315
 N_ZH, N_EN = 260, 180  # records
+ASR_SEED = 20240602
+N_ASR_EN, N_ASR_ZH = 70, 50  # records in the ASR-formatted slice
+EN_GROUP_SEPARATORS = [", ", ".", "-", " ", ","]
+ZH_GROUP_SEPARATORS = ["，", "、", " ", "·", "."]
 OUT = Path(__file__).with_name("pii_eval.jsonl")
 
 ZH_DIGIT = "零一二三四五六七八九"
@@ -565,12 +576,200 @@ def make_record(index: int, lang: str, rng: random.Random) -> dict:
     }
 
 
+def break_luhn(number: str, rng: random.Random) -> str:
+    """The number with one digit misheard (a changed digit always breaks the Luhn check)."""
+    i = rng.randrange(2, len(number) - 1)
+    wrong = rng.choice([d for d in "0123456789" if d != number[i]])
+    return number[:i] + wrong + number[i + 1 :]
+
+
+def irregular_groups(number: str, rng: random.Random, sep: str) -> str:
+    """Groups of 1 to 5 digits, as Whisper splits a number read out in uneven bursts."""
+    parts, i = [], 0
+    while i < len(number):
+        size = rng.choice([1, 3, 3, 4, 4, 5])
+        parts.append(number[i : i + size])
+        i += size
+    return sep.join(parts)
+
+
+def asr_groups(number: str, rng: random.Random, seps: list[str], size: int = 4) -> str:
+    if rng.random() < 0.3:
+        return irregular_groups(number, rng, rng.choice(seps))
+    return grouped(number, [size] * 8, rng.choice(seps))
+
+
+def en_slips(number: str, rng: random.Random) -> str:
+    """Digit words with an ASR homophone for a 1 or an 8 where there is one."""
+    words = [EN_DIGIT[int(d)] for d in number]
+    for i, d in enumerate(number):
+        if 0 < i < len(number) - 1 and d in "18" and rng.random() < 0.7:
+            words[i] = "won" if d == "1" else "ate"
+            break
+    return " ".join(words)
+
+
+def letter_slip(number: str, rng: random.Random) -> str:
+    """ "1.I.84": a 1 between dotted digit groups written as the letter I or l."""
+    parts = [number[0], rng.choice("Il"), number[1:]] if len(number) > 2 else [number]
+    return ".".join(parts)
+
+
+def asr_en_piece(b: Builder, rng: random.Random) -> None:
+    kind = rng.choice(["BANK_CARD", "BANK_CARD", "SSN", "VERIFICATION_CODE", "PIN", "PHONE"])
+    if kind == "BANK_CARD":
+        number = card_number(rng)
+        if rng.random() < 0.5:
+            number = break_luhn(number, rng)
+        b.add(
+            rng.choice(
+                [
+                    "I will link the fund to your card number ",
+                    "the card number is ",
+                    "okay, my credit card is ",
+                    "the card ending ",
+                ]
+            )
+        )
+        b.pii("BANK_CARD", asr_groups(number, rng, EN_GROUP_SEPARATORS))
+    elif kind == "SSN":
+        number = f"{rng.randint(100, 665)}{rng.randint(10, 99)}{rng.randint(1000, 9999)}"
+        b.add(
+            rng.choice(
+                [
+                    "And your social security number, please. It is ",
+                    "my social security number is ",
+                    "SSN, sure, ",
+                ]
+            )
+        )
+        b.pii("SSN", grouped(number, [3, 3, 3], rng.choice([".", " ", ", "])))
+    elif kind in ("VERIFICATION_CODE", "PIN"):
+        code = digits(rng, 6 if kind == "VERIFICATION_CODE" else 4)
+        b.add(
+            rng.choice(["the code is ", "Can I have the code we texted you? Sure, "])
+            if kind == "VERIFICATION_CODE"
+            else rng.choice(["Okay, the PIN is ", "my PIN is "])
+        )
+        form = rng.randrange(4)
+        if form == 0:  # "773.210" / "773 210"; a PIN "19 84" / "19-84"
+            value = (
+                grouped(code, [3, 3], rng.choice([".", " ", "-"]))
+                if kind == "VERIFICATION_CODE"
+                else grouped(code, [2, 2], rng.choice([" ", "-"]))
+            )
+        elif form == 1:
+            value = letter_slip(code, rng) if "1" in code[1:2] or kind == "PIN" else code
+        elif form == 2:
+            value = en_slips(code, rng)
+        else:
+            value = ", ".join(code)
+        b.pii(kind, value)
+    else:
+        number = digits(rng, 3, "2356789") + digits(rng, 3, "23456789") + digits(rng, 4)
+        b.add(rng.choice(["my phone number is ", "you can reach me at "]))
+        b.pii("PHONE", grouped(number, [3, 3, 4], rng.choice([".", " ", "-"])))
+
+
+def asr_en_negative(b: Builder, rng: random.Random) -> None:
+    kind = rng.randrange(7)
+    if kind == 0:
+        b.add("I was born on ")
+        month, day = rng.choice(["June", "March", "Dec."]), rng.randint(1, 28)
+        b.neg("date", f"{month} {day}, {rng.randint(1950, 1999)}")
+    elif kind == 1:
+        b.add("the balance is ")
+        b.neg("amount", rng.choice(["$5,000", "12,000 dollars", "$1,250.50", "3,500 dollars"]))
+    elif kind == 2:
+        b.add("the rate is ")
+        b.neg("rate", f"{rng.randint(1, 9)}.{rng.randint(10, 99)}%")
+    elif kind == 3:
+        b.add("call us on ")
+        b.neg("hotline", rng.choice(["1-800-555-0199", "800.432.1000", "1 800 555 0123"]))
+    elif kind == 4:
+        b.add("we have branches on floors ")
+        b.neg("list", rng.choice(["10, 11, 12", "12, 14 and 16", "20, 21"]))
+    elif kind == 5:
+        b.add("it's due ")
+        b.neg("date", rng.choice(["04/30/2025", "2025-03-15", "3/15"]))
+    else:
+        b.add("we open at ")
+        b.neg("time", rng.choice(["9.30", "10:30", "8:00"]))
+
+
+def asr_zh_piece(b: Builder, rng: random.Random) -> None:
+    kind = rng.choice(["BANK_CARD", "BANK_CARD", "PHONE", "VERIFICATION_CODE"])
+    if kind == "BANK_CARD":
+        number = card_number(rng)
+        if rng.random() < 0.5:
+            number = break_luhn(number, rng)
+        b.add(rng.choice(["卡号是", "请问您的卡号是多少？", "银行卡 ", "我的信用卡号码是"]))
+        value = asr_groups(number, rng, ZH_GROUP_SEPARATORS)
+        b.pii("BANK_CARD", zh_spoken(value, rng) if rng.random() < 0.5 else value)
+    elif kind == "PHONE":
+        number = mobile(rng)
+        b.add(rng.choice(["手机号", "我的手机是"]))
+        parts = [number[:3], number[3:7], number[7:]]
+        forms = [zh_spoken(parts[0], rng), parts[1], zh_spoken(parts[2], rng)]
+        b.pii("PHONE", rng.choice([" ", "，"]).join(forms if rng.random() < 0.5 else parts))
+    else:
+        code = digits(rng, 6)
+        b.add(rng.choice(["验证码是 ", "短信验证码"]))
+        value = grouped(code, [3, 3], rng.choice(ZH_GROUP_SEPARATORS))
+        b.pii("VERIFICATION_CODE", zh_spoken(value, rng) if rng.random() < 0.5 else value)
+
+
+def asr_zh_negative(b: Builder, rng: random.Random) -> None:
+    kind = rng.randrange(5)
+    if kind == 0:
+        b.add("年化收益率")
+        b.neg("rate", f"{rng.randint(1, 5)}.{rng.randint(10, 99)}%")
+    elif kind == 1:
+        b.add("还款日是")
+        b.neg("date", f"{rng.randint(2023, 2026)}年{rng.randint(1, 12)}月{rng.randint(1, 28)}日")
+    elif kind == 2:
+        b.add("转账")
+        b.neg("amount", rng.choice(["5000元", "12,000元", "3.5万元"]))
+    elif kind == 3:
+        b.add("请看第")
+        b.neg("list", rng.choice(["1、2、3", "10、11"]))
+        b.add("条")
+    else:
+        b.add("客服热线")
+        b.neg("hotline", rng.choice(["400-820-8820", "95555", "800-820-5555"]))
+
+
+def make_asr_record(index: int, lang: str, rng: random.Random) -> dict:
+    b = Builder()
+    piece, negative = (
+        (asr_zh_piece, asr_zh_negative) if lang == "zh" else (asr_en_piece, asr_en_negative)
+    )
+    sep = ["。", "，"] if lang == "zh" else [". ", ", and "]
+    items = ["pii"] * rng.randint(1, 2) + ["neg"] * rng.randint(0, 2)
+    rng.shuffle(items)
+    for i, item in enumerate(items):
+        if i:
+            b.add(rng.choice(sep))
+        (piece if item == "pii" else negative)(b, rng)
+    b.add(rng.choice(["。", "？"] if lang == "zh" else [".", ". Is that right?"]))
+    return {
+        "id": f"asr-{lang}-{index:04d}",
+        "lang": lang,
+        "text": b.text,
+        "spans": b.spans,
+        "negatives": b.negatives,
+    }
+
+
 def main() -> None:
     """Write the evaluation set."""
     rng = random.Random(SEED)
     records = [make_record(i, "zh", rng) for i in range(N_ZH)] + [
         make_record(i, "en", rng) for i in range(N_EN)
     ]
+    asr_rng = random.Random(ASR_SEED)
+    records += [make_asr_record(i, "en", asr_rng) for i in range(N_ASR_EN)]
+    records += [make_asr_record(i, "zh", asr_rng) for i in range(N_ASR_ZH)]
     with OUT.open("w", encoding="utf-8") as fh:
         for record in records:
             fh.write(json.dumps(record, ensure_ascii=False) + "\n")

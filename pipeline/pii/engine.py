@@ -79,7 +79,7 @@ class PiiEngine:
         lang = detect_language(text) if language not in ("zh", "en") else language
         norm = normalize(text)
         raw = self._analyzer.analyze(norm.text, language=lang, score_threshold=self._threshold)
-        raw.extend(spoken_number_results(norm.text, norm.spoken_runs))
+        raw.extend(spoken_number_results(norm.text, norm.spoken_runs, norm.grouped_runs))
         spans = []
         for result in resolve_overlaps(raw):
             start, end = norm.to_original(result.start, result.end)

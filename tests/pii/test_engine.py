@@ -66,6 +66,53 @@ def test_context_in_previous_segment_counts(engine):
     assert [(f.entity_type, f.segment_index) for f in findings] == [("VERIFICATION_CODE", 1)]
 
 
+@pytest.mark.parametrize(
+    ("question", "answer", "entities"),
+    [
+        ("And your social security number, please.", "It is 536.228.741.", ("SSN",)),
+        ("Can I have the code we just texted you?", "Sure, 773.210.", ("VERIFICATION_CODE",)),
+        # 19 digits failing Luhn after 卡号: a misheard card number
+        ("请问您的卡号是多少？", "六二二二，零二一二，三四五六，七八九零，一二九", ("BANK_CARD",)),
+    ],
+)
+def test_question_of_the_other_speaker_is_context(engine, question, answer, entities):
+    segments = (
+        Segment("agent", 0.0, 2.0, question),
+        Segment("customer", 2.0, 4.0, answer),
+    )
+    lang = "zh" if question.startswith("请") else "en"
+    findings = engine.analyze_transcript(Transcript("c4", lang, 4.0, segments))
+    assert [(f.segment_index, f.speaker) for f in findings] == [(1, "customer")]
+    assert findings[0].entity_type in entities
+    digits = answer[findings[0].start : findings[0].end]
+    assert digits.strip(".") == digits and digits[0] in "57六"
+
+
+def test_redact_text_jsonl_real_whisper_output(engine, monkeypatch, capsys):
+    from pipeline.cli import main
+
+    lines = [
+        {"id": "1", "text": "June 2, 1990, the card number is 4,716,2034,812,59599.", "lang": "en"},
+        {"id": "2", "text": "Okay, the PIN is 1.I.84 and the code is 773.210.", "lang": "en"},
+        {"id": "3", "text": "It is 536.228.741.", "lang": "en"},
+        {"id": "6", "text": "Okay, the PIN is 1984 and the code is 773 210.", "lang": "en"},
+        {
+            "id": "7",
+            "text": "I will link the fund to your card number 5425, 2334, 3010, 9903. Right?",
+            "lang": "en",
+        },
+    ]
+    monkeypatch.setattr(sys, "stdin", io.StringIO("\n".join(json.dumps(x) for x in lines)))
+    assert main(["redact-text", "--jsonl"]) == 0
+    out = {o["id"]: o["masked_text"] for o in map(json.loads, capsys.readouterr().out.splitlines())}
+    assert out["1"].startswith("June 2, 1990, the card number is ")
+    assert "2034" not in out["1"] and "812" not in out["1"]
+    assert out["2"] == "Okay, the PIN is [REDACTED] and the code is [REDACTED]."
+    assert out["3"] == "It is <NUMBER>."
+    assert out["6"] == "Okay, the PIN is [REDACTED] and the code is [REDACTED]."
+    assert "2334" not in out["7"] and "3010" not in out["7"] and "9903" in out["7"]
+
+
 def test_redact_text_jsonl(engine, monkeypatch, capsys):
     from pipeline.cli import main
 

@@ -18,6 +18,40 @@ from pipeline.pii.normalize import normalize
         ("一个 两个 三千块 one moment", "一个 两个 三千块 one moment"),
         ("年化收益率3.85%，2024年3月15日", "年化收益率3.85%，2024年3月15日"),
         ("幺幺零一零五一九四九一二三一零零二叉", "11010519491231002X"),
+        # digit groups as Whisper writes a dictated number: one run each
+        ("card number 5425, 2334, 3010, 9903.", "card number 5425233430109903."),
+        ("is 4,716,2034,812,59599.", "is 4716203481259599."),
+        ("It is 536.228.741.", "It is 536228741."),
+        ("the code is 773.210.", "the code is 773210."),
+        ("the code is 773 210.", "the code is 773210."),
+        ("6222·0212·3456", "622202123456"),
+        ("卡号是六二二二，零二一二，三四五六", "卡号是622202123456"),
+        ("幺三八 1234 五六七八", "13812345678"),
+        ("PIN 1, 9, 8, 4", "PIN 1984"),
+        # ASR slips inside a dictated run
+        ("the PIN is 1.I.84 ok", "the PIN is 1184 ok"),
+        ("one nine ate four", "1984"),
+        ("four won one", "411"),
+        ("one to one three", "1213"),
+        # ... but not outside one
+        (
+            "I said 4 I think, one to one, two for one, 3 to 5",
+            "I said 4 I think, one to one, two for one, 3 to 5",
+        ),
+        # amounts, decimals, dates, times, phone/SSN layouts, lists keep their shape
+        ("June 2, 1990, March 15, 2024", "June 2, 1990, March 15, 2024"),
+        (
+            "12,000 dollars, $12,500.00, 3.85%, 12.5, 10:30",
+            "12,000 dollars, $12,500.00, 3.85%, 12.5, 10:30",
+        ),
+        ("04/30/2025, 2024-03-15, 05/27", "04/30/2025, 2024-03-15, 05/27"),
+        (
+            "1-800-555-0199, (415) 555-2671, +1 415 555 2671",
+            "1-800-555-0199, (415) 555-2671, +1 415 555 2671",
+        ),
+        ("123-45-6789 and 400-820-8820", "123-45-6789 and 400-820-8820"),
+        ("pages 10, 11, 12", "pages 10, 11, 12"),
+        ("a fund of 5,000,000,000,000 dollars", "a fund of 5,000,000,000,000 dollars"),
     ],
 )
 def test_normalize_text(text, expected):
@@ -40,3 +74,16 @@ def test_unchanged_text_has_identity_map():
 def test_spoken_runs_are_recorded_in_normalised_offsets():
     norm = normalize("卡号 4111 和 六五四三二一 好")
     assert [norm.text[s:e] for s, e in norm.spoken_runs] == ["654321"]
+
+
+def test_grouped_run_maps_back_to_the_whole_written_span():
+    text = "card number 5425, 2334, 3010, 9903. Is that right?"
+    norm = normalize(text)
+    start = norm.text.index("5425")
+    assert text[slice(*norm.to_original(start, start + 16))] == "5425, 2334, 3010, 9903"
+    assert [norm.text[s:e] for s, e in norm.grouped_runs] == ["5425233430109903"]
+
+
+def test_digit_by_digit_written_run_counts_as_spoken():
+    norm = normalize("it's 1, 9, 8, 4.")
+    assert [norm.text[s:e] for s, e in norm.spoken_runs] == ["1984"]

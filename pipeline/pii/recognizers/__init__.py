@@ -6,7 +6,7 @@ from presidio_analyzer import EntityRecognizer
 
 from pipeline.pii.recognizers.address import AddressRecognizer
 from pipeline.pii.recognizers.bank_account import BankAccountRecognizer
-from pipeline.pii.recognizers.bank_card import BankCardRecognizer
+from pipeline.pii.recognizers.bank_card import BankCardRecognizer, CardInContextRecognizer
 from pipeline.pii.recognizers.card_expiry import CardExpiryRecognizer
 from pipeline.pii.recognizers.cvv import CvvRecognizer
 from pipeline.pii.recognizers.email import CallEmailRecognizer
@@ -23,6 +23,7 @@ from pipeline.pii.recognizers.verification_code import VerificationCodeRecognize
 PATTERN_RECOGNIZERS = (
     IdCardRecognizer,
     BankCardRecognizer,
+    CardInContextRecognizer,
     CallPhoneRecognizer,
     CallEmailRecognizer,
     AddressRecognizer,

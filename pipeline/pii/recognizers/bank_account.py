@@ -11,9 +11,10 @@ from pipeline.pii.recognizers._context_pattern import CONTEXT_ONLY_SCORE, Contex
 
 
 class BankAccountRecognizer(ContextPatternRecognizer):
-    """8 to 25 digits (spaces/dashes allowed) after 账号 / 账户 / 卡号 / account number.
+    """8 to 25 digits (spaces/dashes allowed) after 账号 / 账户 / account number.
 
-    A card number whose Luhn check fails (an ASR slip) still lands here when said as 卡号.
+    A card number whose Luhn check fails (an ASR slip) is a ``BANK_CARD`` by its card context
+    (see :class:`~pipeline.pii.recognizers.bank_card.CardInContextRecognizer`).
     """
 
     ENTITY = "BANK_ACCOUNT"
@@ -33,11 +34,9 @@ class BankAccountRecognizer(ContextPatternRecognizer):
         "帐号",
         "账户",
         "帐户",
-        "卡号",
         "户号",
         "account",
         "acct",
-        "card number",
         "routing",
         "iban",
     ]

@@ -1,4 +1,9 @@
-"""Payment card numbers: UnionPay, Visa, Mastercard, Amex, JCB, Discover; Luhn-checked."""
+"""Payment card numbers: UnionPay, Visa, Mastercard, Amex, JCB, Discover; Luhn-checked.
+
+A card number said after a card context word (卡号, 银行卡, "card number", "card ending") is a card
+number even when ASR got a digit wrong and the Luhn check fails: :class:`CardInContextRecognizer`
+finds 13 to 19 digits there without checking them (context only, scored below the checked one).
+"""
 
 from __future__ import annotations
 
@@ -14,7 +19,10 @@ from pipeline.pii.recognizers._common import (
     digits_of,
     luhn_ok,
 )
+from pipeline.pii.recognizers._context_pattern import CONTEXT_ONLY_SCORE, ContextPatternRecognizer
 from pipeline.pii.recognizers._stdlib_pattern import StdlibPatternRecognizer
+
+UNCHECKED_CARD_SCORE = CONTEXT_ONLY_SCORE  # the nearer context word decides card vs account
 
 # issuer prefix -> allowed lengths
 _BRANDS: tuple[tuple[str, tuple[int, ...]], ...] = (
@@ -66,3 +74,32 @@ class BankCardRecognizer(StdlibPatternRecognizer):
         """Known brand prefix and length, and a valid Luhn checksum."""
         number = digits_of(pattern_text)
         return brand_ok(number) and luhn_ok(number)
+
+
+class CardInContextRecognizer(ContextPatternRecognizer):
+    """``BANK_CARD`` without brand or Luhn check: 13 to 19 digits right after a card word."""
+
+    ENTITY = "BANK_CARD"
+    PATTERNS: ClassVar[list[Pattern]] = [
+        Pattern(
+            "card_unchecked",
+            NO_DIGIT_BEFORE + r"[0-9](?:" + SEP + r"[0-9]){12,18}" + NO_DIGIT_AFTER,
+            UNCHECKED_CARD_SCORE,
+        )
+    ]
+    CONTEXT: ClassVar[list[str]] = [
+        "卡号",
+        "银行卡",
+        "信用卡",
+        "储蓄卡",
+        "借记卡",
+        "card number",
+        "card no",
+        "card ending",
+        "card is",
+        "credit card",
+        "debit card",
+        "your card",
+        "my card",
+        "the card",
+    ]

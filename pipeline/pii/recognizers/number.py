@@ -5,14 +5,18 @@ what they are:
 
 - a long run of :data:`LONG_RUN_MIN_DIGITS` or more digits (written or spoken): a card number
   whose Luhn check an ASR slip broke, an account or ID number said without a context word;
-- a number spoken digit by digit (一二三四 / "four eight two nine") of
-  :data:`SPOKEN_MIN_DIGITS` or more digits: a code, PIN or part of an account. Amounts, dates and
-  rates are said as quantities (三千块, "five thousand"), not digit by digit.
+- a number spoken digit by digit (一二三四 / "four eight two nine", or written so: "1, 9, 8, 4")
+  of :data:`SPOKEN_MIN_DIGITS` or more digits: a code, PIN or part of an account. Amounts, dates
+  and rates are said as quantities (三千块, "five thousand"), not digit by digit;
+- a number dictated in digit groups as Whisper writes it ("536.228.741", "773 210") of
+  :data:`GROUPED_MIN_DIGITS` or more digits (the normaliser has already left amounts, dates,
+  decimals and phone layouts alone).
 
 Both are ``NUMBER`` findings, scored low and marked as a fallback: the engine keeps one only
 where no specific finding (card, phone, code, ...) already covers those digits, and a unit or
 date word right after the digits (元, 年, %, dollars) rules it out. Set
-:data:`LONG_RUN_MIN_DIGITS` or :data:`SPOKEN_MIN_DIGITS` to 0 to switch either off.
+:data:`LONG_RUN_MIN_DIGITS`, :data:`SPOKEN_MIN_DIGITS` or :data:`GROUPED_MIN_DIGITS` to 0 to
+switch one off.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from pipeline.pii.recognizers._stdlib_pattern import StdlibPatternRecognizer
 ENTITY = "NUMBER"
 LONG_RUN_MIN_DIGITS = 12  # a run this long with no other classification is masked
 SPOKEN_MIN_DIGITS = 4  # a digit-by-digit spoken run this long is masked
+GROUPED_MIN_DIGITS = 6  # a run joined from written digit groups this long is masked
 FALLBACK_SCORE = 0.45  # just above the engine threshold; specific findings take precedence
 FALLBACK_KEY = "fallback"  # recognition_metadata flag: keep only where nothing specific is
 SPOKEN_RECOGNIZER_NAME = "SpokenNumberRule"
@@ -77,25 +82,29 @@ class NumberRecognizer(StdlibPatternRecognizer):
 
 
 def spoken_number_results(
-    text: str, spoken_runs: tuple[tuple[int, int], ...]
+    text: str,
+    spoken_runs: tuple[tuple[int, int], ...],
+    grouped_runs: tuple[tuple[int, int], ...] = (),
 ) -> list[RecognizerResult]:
-    """Fallback ``NUMBER`` results for runs of ``text`` (normalised) that were spoken digits."""
-    if not SPOKEN_MIN_DIGITS:
-        return []
+    """Fallback ``NUMBER`` results for runs of ``text`` (normalised) that were spoken digits or
+    joined digit groups."""
     results = []
-    for start, end in spoken_runs:
-        if end - start < SPOKEN_MIN_DIGITS or not _QUANTITY_AFTER_RE.match(text, end):
+    for runs, min_digits in ((spoken_runs, SPOKEN_MIN_DIGITS), (grouped_runs, GROUPED_MIN_DIGITS)):
+        if not min_digits:
             continue
-        results.append(
-            RecognizerResult(
-                ENTITY,
-                start,
-                end,
-                FALLBACK_SCORE,
-                recognition_metadata={
-                    RecognizerResult.RECOGNIZER_NAME_KEY: SPOKEN_RECOGNIZER_NAME,
-                    FALLBACK_KEY: True,
-                },
+        for start, end in runs:
+            if end - start < min_digits or not _QUANTITY_AFTER_RE.match(text, end):
+                continue
+            results.append(
+                RecognizerResult(
+                    ENTITY,
+                    start,
+                    end,
+                    FALLBACK_SCORE,
+                    recognition_metadata={
+                        RecognizerResult.RECOGNIZER_NAME_KEY: SPOKEN_RECOGNIZER_NAME,
+                        FALLBACK_KEY: True,
+                    },
+                )
             )
-        )
     return results

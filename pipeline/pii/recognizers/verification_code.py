@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
 from presidio_analyzer import Pattern
@@ -12,6 +13,8 @@ from pipeline.pii.recognizers._common import (
     NOT_QUANTITY_AFTER,
 )
 from pipeline.pii.recognizers._context_pattern import CONTEXT_ONLY_SCORE, ContextPatternRecognizer
+
+SERVICE_NUMBER_RE = re.compile(r"9[56][0-9]{3}")  # 95555, 95588, 96xxx: bank hotlines, no code
 
 
 class VerificationCodeRecognizer(ContextPatternRecognizer):
@@ -75,3 +78,7 @@ class VerificationCodeRecognizer(ContextPatternRecognizer):
         "reference code",
         "security code",
     ]
+
+    def invalidate_result(self, pattern_text: str) -> bool:
+        """A five-digit 95xxx / 96xxx number is a bank's service line, not a code."""
+        return SERVICE_NUMBER_RE.fullmatch(pattern_text) is not None

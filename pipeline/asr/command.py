@@ -1,0 +1,149 @@
+"""``callsentry transcribe AUDIO... --out DIR``: transcripts only, one JSON file per call.
+
+Each input (file or folder) is ingested, transcribed with one model loaded once, masked, and
+written as ``DIR/<file stem>.json`` (the transcript JSON of DESIGN.md). A bad file is
+quarantined with a message naming it and the reason, and the others go on.
+
+Transcripts are masked by the PII stage and masking policy (:func:`mask_for_output`) before
+they are written. ``--unmasked`` writes raw text instead, for ASR evaluation on test audio, and
+warns on stderr.
+
+Exit status: 0 when every input was transcribed; 1 when any input was quarantined or failed
+(the others are still written); 2 when nothing could start (the model cannot be loaded, bad
+arguments).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import tempfile
+import time
+from functools import lru_cache
+from pathlib import Path
+
+from pipeline.models import Transcript
+
+log = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_SOME_FAILED = 1
+EXIT_USAGE = 2
+UNMASKED_WARNING = (
+    "WARNING: --unmasked given: transcripts in {out} hold RAW, UNMASKED text (names, card "
+    "numbers, ...). Use it only on test audio; protect or delete them."
+)
+
+
+@lru_cache(maxsize=1)
+def _analyzer():  # -> pipeline.analysis.CallAnalyzer, built once per process
+    from pipeline.analysis import CallAnalyzer
+    from pipeline.config import get_settings
+
+    return CallAnalyzer.from_settings(get_settings())
+
+
+def mask_for_output(transcript: Transcript) -> Transcript:
+    """The transcript with PII masked by the configured policy, ready to be written."""
+    return _analyzer().mask(transcript)
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    """Register the ``transcribe`` subcommand."""
+    parser = subparsers.add_parser(
+        "transcribe",
+        help="transcribe recordings to transcript JSON (offline Whisper)",
+        description=__doc__.split("\n\n")[0],
+    )
+    parser.add_argument("audio", nargs="+", type=Path, help="audio files or folders")
+    parser.add_argument("--out", type=Path, required=True, help="folder for <stem>.json files")
+    parser.add_argument(
+        "--model", default=None, help="base (default), tiny.en, an official name or a .pt path"
+    )
+    parser.add_argument("--language", choices=("auto", "zh", "en"), default=None)
+    parser.add_argument("--beam-size", type=int, default=None, help="1 = greedy (faster)")
+    parser.add_argument(
+        "--unmasked",
+        action="store_true",
+        help="write raw, unmasked transcripts (ASR evaluation on test audio only)",
+    )
+    parser.set_defaults(func=run_transcribe)
+
+
+def _write_json_atomic(path: Path, data: dict) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, ensure_ascii=False, indent=1)
+            handle.write("\n")
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def _output_path(out_dir: Path, source: Path, recording_id: str, taken: set[Path]) -> Path:
+    path = out_dir / f"{source.stem}.json"
+    if path in taken:  # two inputs with one stem (different folders)
+        path = out_dir / f"{source.stem}-{recording_id[:8]}.json"
+    taken.add(path)
+    return path
+
+
+def run_transcribe(args: argparse.Namespace) -> int:
+    """Transcribe every input; see the module docstring for files and exit status."""
+    from pipeline.asr.loader import ModelUnavailableError, load_model
+    from pipeline.asr.transcribe import transcribe_call
+    from pipeline.audio import DecodedCall, discover, ingest
+    from pipeline.config import get_settings
+
+    settings = get_settings()
+    language = args.language or settings.language
+    beam_size = args.beam_size or settings.beam_size
+    try:
+        model = load_model(args.model or settings.model, settings)
+    except (ModelUnavailableError, ValueError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    out_dir: Path = args.out
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if args.unmasked:
+        print(UNMASKED_WARNING.format(out=out_dir), file=sys.stderr)
+
+    failures = 0
+    taken: set[Path] = set()
+    for path in discover(args.audio):
+        result = ingest(path, settings)
+        if not isinstance(result, DecodedCall):
+            print(f"quarantined: {result.reason}", file=sys.stderr)
+            failures += 1
+            continue
+        started = time.perf_counter()
+        try:
+            transcript = transcribe_call(
+                result,
+                model,
+                language=language,
+                beam_size=beam_size,
+                call_id=result.recording.call_id,
+            )
+            if not args.unmasked:
+                transcript = mask_for_output(transcript)
+        except Exception as exc:  # one bad call must not stop the batch
+            log.exception("transcription failed for %s", path)
+            print(f"failed: {path}: {type(exc).__name__}: {exc}", file=sys.stderr)
+            failures += 1
+            continue
+        elapsed = time.perf_counter() - started
+        target = _output_path(out_dir, path, result.recording.recording_id, taken)
+        _write_json_atomic(target, transcript.to_dict())
+        suspects = sum(seg.suspect for seg in transcript.segments)
+        rtf = elapsed / transcript.duration if transcript.duration else 0.0
+        print(
+            f"{path.name:40s} {transcript.language}  {transcript.duration:7.1f} s  "
+            f"{len(transcript.segments):3d} segments  {suspects:2d} suspect  "
+            f"RTF {rtf:.2f}  -> {target}"
+        )
+    return EXIT_SOME_FAILED if failures else EXIT_OK

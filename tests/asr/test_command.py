@@ -1,0 +1,40 @@
+"""``callsentry transcribe``: masked output, unmasked opt-in, quarantine of bad files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pipeline.asr.command import EXIT_OK, EXIT_SOME_FAILED
+from pipeline.cli import main
+
+
+@pytest.mark.slow
+def test_masked_by_default(tmp_path: Path, samples_dir: Path, capsys) -> None:
+    # The customer reads a Luhn-valid card number and the agent repeats it in full.
+    out = tmp_path / "out"
+    source = samples_dir / "en_mulaw_8k_readout.wav"
+    code = main(["transcribe", str(source), "--out", str(out), "--model", "tiny.en"])
+    assert code == EXIT_OK
+    assert "UNMASKED" not in capsys.readouterr().err
+    text = (out / "en_mulaw_8k_readout.json").read_text(encoding="utf-8")
+    digits = "".join(ch for ch in text if ch.isdigit())
+    assert "4916037782152042" not in digits
+    assert "91603778" not in digits  # not even the middle digits PCI DSS forbids showing
+
+
+@pytest.mark.slow
+def test_bad_file_quarantined_others_written(tmp_path: Path, samples_dir: Path, capsys) -> None:
+    out = tmp_path / "out"
+    bad = samples_dir / "corrupt_garbled.m4a"
+    argv = ["transcribe", str(samples_dir / "silence.wav"), str(bad), "--out", str(out)]
+    code = main([*argv, "--unmasked", "--model", "tiny.en"])
+    captured = capsys.readouterr()
+    assert code == EXIT_SOME_FAILED
+    assert "UNMASKED" in captured.err
+    assert f"quarantined: {bad}" in captured.err
+    written = json.loads((out / "silence.json").read_text(encoding="utf-8"))
+    assert written["segments"] == [] and written["call_id"].startswith("silence-")
+    assert not (out / "corrupt_garbled.json").exists()

@@ -1,0 +1,131 @@
+"""Guards against Whisper failure modes: loops, hallucination phrases, confidence, clamping."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.asr.guards import (
+    AsrSegment,
+    clamp_segments,
+    guard_channel,
+    judge_segment,
+    split_on_pauses,
+    to_simplified,
+)
+from pipeline.models import Word
+
+
+@pytest.mark.parametrize(
+    ("text", "drop", "reason"),
+    [
+        ("I would like to check my balance please.", False, None),
+        ("我想查询一下我的信用卡账单。", False, None),
+        ("寒寒寒寒寒寒寒寒寒寒寒寒", True, "repetition loop"),
+        ("the card the card the card the card the card", True, "repetition loop"),
+        ("谢谢你谢谢你谢谢你谢谢你谢谢你", True, "repetition loop"),
+        ("我要查询余额寒寒寒寒寒寒寒寒寒寒寒寒寒寒寒", False, "repetition loop"),
+        ("no no no no", False, None),  # short natural repetition is speech
+        ("Thank you for watching!", True, "known hallucination phrase"),
+        ("请不吝点赞 订阅 转发 打赏支持明镜与点点栏目", True, "known hallucination phrase"),
+        ("請不吝點贊 訂閱 轉發 打賞支持明鏡與點點欄目", True, "known hallucination phrase"),
+        ("字幕由Amara.org社区提供", True, "known hallucination phrase"),
+        (
+            "Your card is blocked and a new one is on its way. Thank you for watching.",
+            False,
+            "known hallucination phrase",
+        ),
+        ("Thank you for calling North Bank.", False, None),
+        ("...", True, "empty text"),
+        ("", True, "empty text"),
+    ],
+)
+def test_judge_text(text: str, drop: bool, reason: str | None) -> None:
+    verdict = judge_segment(AsrSegment(0.0, 2.0, text))
+    assert (verdict.drop, verdict.reason) == (drop, reason)
+
+
+@pytest.mark.parametrize(
+    ("avg_logprob", "no_speech_prob", "compression", "drop", "reason"),
+    [
+        (-0.3, 0.1, None, False, None),
+        (-1.5, 0.9, None, True, "no speech"),
+        (-1.5, 0.1, None, False, "low decoder confidence"),
+        (-0.3, 0.9, None, False, None),  # Whisper itself keeps confident text in such windows
+        (-0.3, 0.1, 3.1, False, "high compression ratio"),
+    ],
+)
+def test_judge_confidence(avg_logprob, no_speech_prob, compression, drop, reason) -> None:
+    segment = AsrSegment(
+        0.0,
+        2.0,
+        "Please confirm the last four digits.",
+        avg_logprob=avg_logprob,
+        no_speech_prob=no_speech_prob,
+        compression_ratio=compression,
+    )
+    assert (judge_segment(segment).drop, judge_segment(segment).reason) == (drop, reason)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("國語銀行帳戶", "国语银行帐户"),
+        ("請提供驗證碼", "请提供验证码"),
+        ("already simplified 已经是简体", "already simplified 已经是简体"),
+        ("plain English", "plain English"),
+    ],
+)
+def test_to_simplified(text: str, expected: str) -> None:
+    assert to_simplified(text) == expected
+
+
+def _seg(start: float, end: float, words: list[tuple[float, float]] = ()) -> AsrSegment:
+    return AsrSegment(
+        start, end, "x y z", tuple(Word(a, b, f" w{i}") for i, (a, b) in enumerate(words))
+    )
+
+
+@pytest.mark.parametrize(
+    ("segments", "duration"),
+    [
+        ([_seg(-0.5, 2.0), _seg(1.5, 3.0)], 10.0),  # negative start, overlap
+        ([_seg(8.0, 12.0, [(8.0, 9.0), (9.5, 11.5)])], 10.0),  # past the end
+        ([_seg(3.0, 2.0, [(2.5, 2.0), (1.0, 1.2)])], 10.0),  # reversed times, words backwards
+        ([_seg(5.0, 6.0), _seg(1.0, 2.0)], 10.0),  # unsorted
+    ],
+)
+def test_clamped_times_are_monotonic_and_inside(segments, duration) -> None:
+    out = clamp_segments(segments, duration)
+    previous_end = 0.0
+    for seg in out:
+        assert 0.0 <= seg.start <= seg.end <= duration
+        assert seg.start >= previous_end
+        previous_end = seg.end
+        word_cursor = seg.start
+        for word in seg.words:
+            assert seg.start <= word.start <= word.end <= seg.end
+            assert word.start >= word_cursor
+            word_cursor = word.start
+
+
+def test_split_on_pauses_cuts_at_long_word_gaps() -> None:
+    words = (Word(0.0, 0.4, " Hello."), Word(0.5, 0.9, " Yes."), Word(3.0, 3.5, " Goodbye."))
+    parts = split_on_pauses(AsrSegment(0.0, 3.5, " Hello. Yes. Goodbye.", words))
+    assert [(p.start, p.end, p.text) for p in parts] == [
+        (0.0, 0.9, "Hello. Yes."),
+        (3.0, 3.5, "Goodbye."),
+    ]
+
+
+def test_guard_channel_drops_loops_flags_doubts_and_simplifies() -> None:
+    segments = [
+        AsrSegment(0.0, 2.0, " 您好，這裡是客服中心。", (Word(0.0, 1.0, "您好"),)),
+        AsrSegment(2.0, 4.0, "寒寒寒寒寒寒寒寒"),
+        AsrSegment(4.0, 6.0, "请问您的卡号", avg_logprob=-1.4),
+    ]
+    out = guard_channel(segments, "agent", duration=5.0)
+    assert [(s.text, s.suspect, s.suspect_reason) for s in out] == [
+        ("您好，这里是客服中心。", False, None),
+        ("请问您的卡号", True, "low decoder confidence"),
+    ]
+    assert all(s.speaker == "agent" and s.end <= 5.0 for s in out)

@@ -27,7 +27,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-DEFAULT_FILES = ("en_card_lost_compliant.flac", "zh_limit_auth_request.flac")
+# English only: on the synthetic Mandarin voice the plain CLI loops for 10+ minutes per file.
+DEFAULT_FILES = ("en_card_lost_compliant.flac", "en_wealth_guaranteed.ogg")
 
 
 def run_measured(cmd: list[str], env: dict[str, str]) -> tuple[float, float, int]:

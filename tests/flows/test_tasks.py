@@ -40,3 +40,11 @@ def test_the_flow_does_not_persist_its_result() -> None:
 )
 def test_only_storage_tasks_retry(task: Task, retries: int) -> None:
     assert task.retries == retries
+
+
+def test_prefect_sends_no_analytics_and_persists_no_results_by_default() -> None:
+    from prefect.settings import get_current_settings
+
+    settings = get_current_settings()
+    assert settings.server.analytics_enabled is False
+    assert settings.results.persist_by_default is False

@@ -33,6 +33,10 @@ NUMERIC = (
     "CVV",
     "CARD_EXPIRY",
 )
+SLICES = (  # record id prefix -> title of its own report
+    ("asr-", "ASR-formatted slice (Whisper digit groups, slips, broken Luhn)"),
+    ("dense-", "mixed-separator dictations (digit-density safety net, card read-backs)"),
+)
 PRESIDIO_TO_OURS = {
     "CREDIT_CARD": "BANK_CARD",
     "PHONE_NUMBER": "PHONE",
@@ -166,12 +170,10 @@ def main() -> int:
     for lang in ("zh", "en"):
         subset = [(r, p) for r, p in zip(records, preds, strict=True) if r["lang"] == lang]
         report(f"callsentry, {lang} only", score([r for r, _ in subset], [p for _, p in subset]))
-    subset = [(r, p) for r, p in zip(records, preds, strict=True) if r["id"].startswith("asr-")]
-    if subset:
-        report(
-            "callsentry, ASR-formatted slice (Whisper digit groups, slips, broken Luhn)",
-            score([r for r, _ in subset], [p for _, p in subset]),
-        )
+    for prefix, title in SLICES:
+        subset = [(r, p) for r, p in zip(records, preds, strict=True) if r["id"].startswith(prefix)]
+        if subset:
+            report(f"callsentry, {title}", score([r for r, _ in subset], [p for _, p in subset]))
     if args.show_misses:
         for r, p in zip(records, preds, strict=True):
             for g in r["spans"]:

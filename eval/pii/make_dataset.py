@@ -14,6 +14,15 @@ numbers as Whisper really writes dictated digits: groups joined by ", " / "." / 
 slip broke (still BANK_CARD in card context), context asked in the previous sentence, and
 negatives in the same styles (dates after month names, amounts, decimals, hotlines, lists).
 
+A "dense" slice (ids ``dense-...``, its own seed again) holds what the digit-density safety net
+is for: numbers dictated with mixed separators ("4-9-1-6, 0-3-7-7, 8-2-1-5, 2-0-4-2", "-"
+inside groups and ", " / ". " / "，" / "、" between them), with misheard two-digit groups (a 7
+written "10" as in "0-3-10-10-8"), read back by the agent ("Let me repeat that, ...",
+跟您核对一下) or read back with the card context sentences earlier; gold type BANK_CARD, or
+NUMBER where nothing says what the number is (not starting with 1: that may be a mobile).
+Negatives: lists mixing amounts, decimals, dates, hotlines, month terms and amount ranges with
+the same separators.
+
 Run: .venv/bin/python eval/pii/make_dataset.py
 """
 
@@ -27,6 +36,9 @@ SEED = 20240315
 N_ZH, N_EN = 260, 180  # records
 ASR_SEED = 20240602
 N_ASR_EN, N_ASR_ZH = 70, 50  # records in the ASR-formatted slice
+DENSE_SEED = 20250101
+N_DENSE_EN, N_DENSE_ZH = 40, 30  # records in the mixed-separator (digit-density) slice
+MISHEARD_GROUPS = ["10", "11", "12", "20", "70"]  # "seven" heard "ten", "two" heard "twenty"
 EN_GROUP_SEPARATORS = [", ", ".", "-", " ", ","]
 ZH_GROUP_SEPARATORS = ["，", "、", " ", "·", "."]
 OUT = Path(__file__).with_name("pii_eval.jsonl")
@@ -761,6 +773,140 @@ def make_asr_record(index: int, lang: str, rng: random.Random) -> dict:
     }
 
 
+def dictated_mixed(number: str, rng: random.Random, between: list[str]) -> str:
+    """Groups of 3 to 5 digits, "-" (or nothing) inside a group, a pause mark between groups;
+    with one or two digits misheard as a two-digit group ("0-3-10-10-8")."""
+    out = list(number)
+    inner, pause = rng.choice(["-", "-", "", " "]), rng.choice(between)
+    for _ in range(rng.choice([0, 1, 2]) if inner else 0):  # "0-3-10", never "0310" for "037"
+        if len(out) < 17:
+            out[rng.randrange(2, len(out) - 2)] = rng.choice(MISHEARD_GROUPS)
+    groups, i = [], 0
+    while i < len(out):
+        size = rng.choice([4, 4, 4, 3, 5])
+        groups.append(inner.join(out[i : i + size]))
+        i += size
+    return pause.join(groups)
+
+
+DENSE_EN_READBACK = ["Let me repeat that, ", "Okay, let me read it back: ", "Just to confirm, "]
+DENSE_EN_LATER = [
+    "Thank you. One moment while I pull up your details, it is loading. Okay, I have ",
+    "Thanks. What is your date of birth? Okay. And the number again? ",
+]
+
+
+def dense_en_piece(b: Builder, rng: random.Random) -> None:
+    number = card_number(rng)
+    written = dictated_mixed(number, rng, [", ", ", ", ". ", " / ", " "])
+    form = rng.randrange(4)
+    if form == 0:  # the customer gives it, the agent reads it back
+        b.add("my card number is ")
+        b.pii("BANK_CARD", grouped(number, [4] * 5, " "))
+        b.add(". " + rng.choice(DENSE_EN_READBACK))
+        b.pii("BANK_CARD", written)
+    elif form == 1:  # card context sentences before the read-back, no read-back phrase
+        b.add(rng.choice(["My card is ", "I want to update my card. It is "]))
+        b.pii("BANK_CARD", en_spoken(number, rng))
+        b.add(". " + rng.choice(DENSE_EN_LATER))
+        b.pii("BANK_CARD", written)
+    elif form == 2:
+        b.add(rng.choice(DENSE_EN_READBACK))
+        b.pii("BANK_CARD", written)
+    else:  # nothing says what it is: the safety net's NUMBER
+        b.add(rng.choice(["the reference is ", "okay, ", "write this down: "]))
+        number = digits(rng, rng.randint(9, 12), "23456789")
+        b.pii("NUMBER", dictated_mixed(number, rng, [", ", ". "]))
+
+
+def dense_en_negative(b: Builder, rng: random.Random) -> None:
+    kind = rng.randrange(6)
+    if kind == 0:
+        b.add("the balance is ")
+        b.neg("amount", rng.choice(["$12,500.00", "12,500.00", "$1,250.50"]))
+        b.add(", ")
+        b.neg("rate", f"{rng.randint(1, 9)}.{rng.randint(10, 99)}%")
+    elif kind == 1:
+        b.add("due ")
+        b.neg("date", rng.choice(["04/30/2025", "2025-03-15"]))
+        b.add(", ")
+        b.neg("date", rng.choice(["2025-04-15", "05/30/2025"]))
+    elif kind == 2:
+        b.add("call ")
+        b.neg("hotline", rng.choice(["1-800-555-0199", "800-432-1000"]))
+        b.add(", or ")
+        b.neg("hotline", rng.choice(["800.432.1000", "1 800 555 0123"]))
+    elif kind == 3:
+        b.add("terms of ")
+        b.neg("list", rng.choice(["12, 24, 36, 48", "6, 12, 18-24, 36"]))
+        b.add(" months")
+    elif kind == 4:
+        b.add("transfers of ")
+        b.neg("amount", rng.choice(["$5,000, 12,000", "1,000-5,000, 5,000-10,000"]))
+        b.add(" dollars")
+    else:
+        b.add("we open at ")
+        b.neg("time", rng.choice(["9.30", "10:30"]))
+        b.add(", floors ")
+        b.neg("list", rng.choice(["10, 11, 12", "2-3, 5"]))
+
+
+def dense_zh_piece(b: Builder, rng: random.Random) -> None:
+    number = card_number(rng)
+    written = dictated_mixed(number, rng, ["，", "、", ", ", " "])
+    form = rng.randrange(3)
+    if form == 0:
+        b.add("我的卡号是")
+        b.pii("BANK_CARD", zh_spoken(number, rng, 4))
+        b.add("。" + rng.choice(["好的，跟您核对一下，", "我重复一下，", "好的，"]))
+        b.pii("BANK_CARD", written)
+    elif form == 1:
+        b.add(rng.choice(["跟您核对一下，", "您的卡号是"]))
+        b.pii("BANK_CARD", written)
+    else:
+        b.add(rng.choice(["编号是", "好的，"]))
+        number = digits(rng, rng.randint(9, 12), "23456789")
+        b.pii("NUMBER", dictated_mixed(number, rng, ["，", "、"]))
+
+
+def dense_zh_negative(b: Builder, rng: random.Random) -> None:
+    kind = rng.randrange(4)
+    if kind == 0:
+        b.add("转账")
+        b.neg("amount", rng.choice(["5,000元、12,000", "12,000.00，3,500"]))
+        b.add("元")
+    elif kind == 1:
+        b.add("日期是")
+        b.neg("date", "2024-03-15、2024-04-15")
+    elif kind == 2:
+        b.add("年化收益率")
+        b.neg("rate", f"{rng.randint(1, 5)}.{rng.randint(10, 99)}%，3.85%")
+    else:
+        b.add("热线")
+        b.neg("hotline", "400-820-8820、95555")
+
+
+def make_dense_record(index: int, lang: str, rng: random.Random) -> dict:
+    b = Builder()
+    piece, negative = (
+        (dense_zh_piece, dense_zh_negative) if lang == "zh" else (dense_en_piece, dense_en_negative)
+    )
+    items = ["pii"] + ["neg"] * rng.randint(0, 2)
+    rng.shuffle(items)
+    for i, item in enumerate(items):
+        if i:
+            b.add("。" if lang == "zh" else ". ")
+        (piece if item == "pii" else negative)(b, rng)
+    b.add("。" if lang == "zh" else rng.choice([".", ". Is that right?"]))
+    return {
+        "id": f"dense-{lang}-{index:04d}",
+        "lang": lang,
+        "text": b.text,
+        "spans": b.spans,
+        "negatives": b.negatives,
+    }
+
+
 def main() -> None:
     """Write the evaluation set."""
     rng = random.Random(SEED)
@@ -770,6 +916,9 @@ def main() -> None:
     asr_rng = random.Random(ASR_SEED)
     records += [make_asr_record(i, "en", asr_rng) for i in range(N_ASR_EN)]
     records += [make_asr_record(i, "zh", asr_rng) for i in range(N_ASR_ZH)]
+    dense_rng = random.Random(DENSE_SEED)
+    records += [make_dense_record(i, "en", dense_rng) for i in range(N_DENSE_EN)]
+    records += [make_dense_record(i, "zh", dense_rng) for i in range(N_DENSE_ZH)]
     with OUT.open("w", encoding="utf-8") as fh:
         for record in records:
             fh.write(json.dumps(record, ensure_ascii=False) + "\n")

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import logging
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -23,6 +24,9 @@ from pipeline.pii.normalize import normalize
 SCORE_THRESHOLD = 0.4  # results below this are dropped (context-only patterns start at 0.05)
 SAME_SPEAKER_JOINER = " "  # between adjacent segments of one speaker: numbers may run on
 SPEAKER_CHANGE_JOINER = "\n"  # elsewhere: nothing runs across
+CARD_LOOKBACK_SEGMENTS = 2  # segments before a number's own in which card context counts
+CARD_LOOKBACK_CHARS = 400  # ... and at most this many characters before the number
+CARD_READBACK_RECOGNIZER = "CardReadbackContext"
 PRESIDIO_LOGGERS = ("presidio-analyzer", "presidio-anonymizer")
 
 
@@ -69,9 +73,17 @@ class PiiEngine:
         self._analyzer = analyzer
         self._threshold = score_threshold
 
-    def analyze_text(self, text: str, language: str = "auto") -> list[TextSpan]:
-        """PII spans in ``text`` (offsets into ``text``); ``language`` is zh, en or auto."""
+    def analyze_text(
+        self, text: str, language: str = "auto", segment_starts: Sequence[int] = ()
+    ) -> list[TextSpan]:
+        """PII spans in ``text`` (offsets into ``text``); ``language`` is zh, en or auto.
+
+        ``segment_starts`` (ascending offsets of the segments joined into ``text``) bounds the
+        card-context lookback to the previous :data:`CARD_LOOKBACK_SEGMENTS` segments.
+        """
         from pipeline.pii.nlp import detect_language
+        from pipeline.pii.recognizers.bank_card import CARD_DIGITS
+        from pipeline.pii.recognizers.number import ENTITY as NUMBER_ENTITY
         from pipeline.pii.recognizers.number import spoken_number_results
 
         if not text.strip():
@@ -80,19 +92,21 @@ class PiiEngine:
         norm = normalize(text)
         raw = self._analyzer.analyze(norm.text, language=lang, score_threshold=self._threshold)
         raw.extend(spoken_number_results(norm.text, norm.spoken_runs, norm.grouped_runs))
-        spans = []
+        spans: list[TextSpan] = []
         for result in resolve_overlaps(raw):
             start, end = norm.to_original(result.start, result.end)
             meta = result.recognition_metadata or {}
-            spans.append(
-                TextSpan(
-                    result.entity_type,
-                    start,
-                    end,
-                    float(result.score),
-                    meta.get("recognizer_name", ""),
-                )
+            span = TextSpan(
+                result.entity_type,
+                start,
+                end,
+                float(result.score),
+                meta.get("recognizer_name", ""),
             )
+            n_digits = sum(ch.isdigit() for ch in norm.text[result.start : result.end])
+            if result.entity_type == NUMBER_ENTITY and n_digits in CARD_DIGITS:
+                span = _card_if_read_back(text, span, spans, segment_starts)
+            spans.append(span)
         return spans
 
     def analyze_transcript(self, transcript: Transcript) -> tuple[PiiFinding, ...]:
@@ -117,7 +131,7 @@ class PiiEngine:
             position += len(seg.text)
         language = transcript.language if transcript.language in ("zh", "en") else "auto"
         findings: list[PiiFinding] = []
-        for span in self.analyze_text("".join(parts), language):
+        for span in self.analyze_text("".join(parts), language, offsets):
             first = max(0, bisect_right(offsets, span.start) - 1)
             last = bisect_left(offsets, span.end)
             for index in range(first, last):
@@ -142,6 +156,23 @@ class PiiEngine:
                     )
                 )
         return tuple(findings)
+
+
+def _card_if_read_back(
+    text: str, span: TextSpan, earlier: list[TextSpan], segment_starts: Sequence[int]
+) -> TextSpan:
+    """``span`` (a 13-19 digit ``NUMBER``) as ``BANK_CARD`` when card context precedes it."""
+    from pipeline.pii.recognizers.bank_card import READBACK_NEAR_CHARS, is_card_readback
+
+    floor = max(0, span.start - CARD_LOOKBACK_CHARS)
+    if segment_starts:
+        own = max(0, bisect_right(segment_starts, span.start) - 1)
+        floor = max(floor, segment_starts[max(0, own - CARD_LOOKBACK_SEGMENTS)])
+    card_before = any(s.entity_type == "BANK_CARD" and s.end > floor for s in earlier)
+    near = text[max(floor, span.start - READBACK_NEAR_CHARS) : span.start]
+    if not is_card_readback(near, text[floor : span.start], card_before):
+        return span
+    return replace(span, entity_type="BANK_CARD", recognizer=CARD_READBACK_RECOGNIZER)
 
 
 def quiet_presidio_logging() -> None:

@@ -16,6 +16,14 @@ after it), a decimal (``3.85``), a date (``June 2, 1990``, ``04/30/2025``, ``202
 an expiry (``05/27``), a phone or SSN layout the recognizers read as it is (``800-432-1000``,
 ``(415) 555-2671``, ``123-45-6789``) or a list of small numbers (``10, 11, 12``).
 
+The digit-density safety net (last line of defence) catches what the shapes above miss: a
+stretch made only of digit groups (1 to :data:`MAX_GROUP_DIGITS` digits) and separators, in
+any mix ("4-9-1-6, 0-3-10-10-8-2-1-5, 2-0-4-2", misheard two-digit groups included), holding at
+least :data:`MIN_DENSE_RUN_DIGITS` digits, is joined as one run. The run is cut into items at
+the pauses (a gap with a space, ， or 、); items that are an amount, decimal, date, expiry,
+phone or SSN layout (as above), or that follow a currency sign or precede a unit, stay as they
+are and split the stretch; a run after "+" or "(" is a phone layout and stays whole.
+
 ASR slips inside a dictated run are read as digits: ``I``/``l`` between digit groups ("1.I.84")
 and the homophones won / to / too / for / ate between digit words ("one nine ate four").
 
@@ -26,7 +34,7 @@ A spoken run needs at least :data:`MIN_SPOKEN_RUN_DIGITS` digits, so 一个 / �
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pipeline.pii.recognizers._common import NOT_QUANTITY_AFTER
 
@@ -35,6 +43,9 @@ MIN_GROUPED_RUN_DIGITS = 10  # thousands-grouped ASCII numbers ("5,000,000") sho
 MAX_SEPARATOR_CHARS = 3  # longest gap (spaces, commas, dashes) inside one run
 MAX_GROUP_DIGITS = 5  # a written digit group longer than this is not part of a dictated run
 DICTATED_MIN_GROUPS = 4  # single-digit groups ("1, 9, 8, 4"): digit by digit, like speech
+# digit-density safety net: a stretch of digit groups, any separators, with this many digits
+# or more is one number (an 8-digit stretch is already more than any date, rate or time holds)
+MIN_DENSE_RUN_DIGITS = 8
 
 ZH_DIGITS: dict[str, str] = {
     "零": "0",
@@ -86,6 +97,11 @@ _TOKEN_RE = re.compile(
 _SEPARATOR_RE = re.compile(
     rf"[ \t,，、\-]{{0,{MAX_SEPARATOR_CHARS}}}|[.·/]|[ \t]?·[ \t]?|[，、][ \t]?"
 )
+# ... and between two written digit groups also a dot or slash with spaces ("4916. 0310")
+_ASCII_SEPARATOR_RE = re.compile(r"[ \t]?[.·/][ \t]?")
+_SPACED_DOT_RE = re.compile(r"[ \t][./]|[./][ \t]")  # never a single-kind group separator
+_PAUSE_RE = re.compile(r"[ \t，、]")  # a gap holding one of these ends an item of a dense run
+_NOT_A_DENSE_RUN_BEFORE_RE = re.compile(r"[+(][ \t]?$")  # +1 415 555 2671, (415) ...
 _SPACE_RE = re.compile(r"[ \t]{1,3}")  # between a homophone's digit-word neighbours
 # one separator between digit groups, as around a misrecognised letter
 _GROUP_SEPARATOR_RE = re.compile(r"[ \t]|[ \t]?[,，、.\-/·][ \t]?")
@@ -95,7 +111,9 @@ _MONTH_BEFORE_RE = re.compile(
     re.IGNORECASE,
 )
 _YEAR_RE = re.compile(r"(?:19|20)[0-9]{2}")
-_NOT_A_RUN_BEFORE_RE = re.compile(r"[$¥￥€£+():][ \t]?$")  # $5 ¥5 +CC (415) 10:30
+# $5 ¥5 +CC (415) 10:30 (a colon with a space after it introduces a number: "code: 773 210")
+_NOT_A_RUN_BEFORE_RE = re.compile(r"(?:[$¥￥€£+()][ \t]?|:)$")
+_CURRENCY_BEFORE_RE = re.compile(r"(?:[$¥￥€£][ \t]?|:)$")  # the first item is an amount/time
 # shapes that are not one dictated number, or that recognizers read in this very layout
 _KEEP_SHAPES_RE = re.compile(
     r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]{1,2})?"  # amount (joined only from 10 digits up)
@@ -103,6 +121,19 @@ _KEEP_SHAPES_RE = re.compile(
     r"|[0-9]{1,2}([/.\-])[0-9]{1,2}\1[0-9]{2,4}"  # 04/30/2025, 15.03.2024
     r"|[0-9]{4}([/.\-])[0-9]{1,2}\2[0-9]{1,2}"  # 2024-03-15
     r"|[0-9]{1,2}/[0-9]{2,4}|[0-9]{4}[/\-][0-9]{1,2}"  # 05/27, 3/15, 2024-03
+    r"|(?:1([ .\-]))?[0-9]{3}([ .\-])[0-9]{3}\4[0-9]{4}"  # NANP 800-432-1000, 1-800-...
+    r"|[0-9]{3}-[0-9]{4}"  # local 555-2671
+    r"|[0-9]{3}([ \-])[0-9]{2}\5[0-9]{4}"  # SSN 123-45-6789
+)
+_AMOUNT = r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]{1,2})?"
+# items of a dense run that keep their shape: stricter than _KEEP_SHAPES_RE, since a misheard
+# dictation writes "7-9-12" (no date: a date item needs a four-digit year)
+_DENSE_KEEP_RE = re.compile(
+    rf"{_AMOUNT}(?:[\-~]{_AMOUNT})?"  # 12,500.00, 1,000-5,000
+    r"|[0-9]{1,2}\.[0-9]+|[0-9]+\.[0-9]{1,2}"  # decimal, rate, 9.30
+    r"|[0-9]{1,2}([/.\-])[0-9]{1,2}\1(?:19|20)[0-9]{2}"  # 04/30/2025, 15.03.2024
+    r"|(?:19|20)[0-9]{2}([/.\-])[0-9]{1,2}\2[0-9]{1,2}"  # 2024-03-15
+    r"|[0-9]{1,2}/[0-9]{2,4}|(?:19|20)[0-9]{2}[/\-][0-9]{1,2}"  # 05/27, 3/15, 2024-03
     r"|(?:1([ .\-]))?[0-9]{3}([ .\-])[0-9]{3}\4[0-9]{4}"  # NANP 800-432-1000, 1-800-...
     r"|[0-9]{3}-[0-9]{4}"  # local 555-2671
     r"|[0-9]{3}([ \-])[0-9]{2}\5[0-9]{4}"  # SSN 123-45-6789
@@ -221,7 +252,14 @@ def _runs(text: str) -> list[list[tuple[_Token, str]]]:
     last_end = -1
     for token in _tokens(text):
         gap = text[last_end : token.start] if current else ""
-        if current and _SEPARATOR_RE.fullmatch(gap):
+        if current and (
+            _SEPARATOR_RE.fullmatch(gap)
+            or (
+                not token.spoken
+                and not current[-1][0].spoken
+                and _ASCII_SEPARATOR_RE.fullmatch(gap)
+            )
+        ):
             current.append((token, gap))
         else:
             if current:
@@ -280,7 +318,10 @@ def _grouped_run(text: str, run: list[tuple[_Token, str]]) -> list[tuple[_Token,
     if len(run) < 2 or any(len(t.digits) > MAX_GROUP_DIGITS for t, _ in run):
         return []
     start, end = run[0][0].start, run[-1][0].end
-    if any(gap and not _GROUP_SEPARATOR_RE.fullmatch(gap) for _, gap in run[1:]):
+    if any(
+        gap and (not _GROUP_SEPARATOR_RE.fullmatch(gap) or _SPACED_DOT_RE.search(gap))
+        for _, gap in run[1:]
+    ):
         return []
     if len({gap.strip() for _, gap in run[1:]} - {""}) > 1:  # "04/30/2025, 2024-03-15": two
         return []
@@ -298,6 +339,57 @@ def _grouped_run(text: str, run: list[tuple[_Token, str]]) -> list[tuple[_Token,
     return run
 
 
+def _items(run: list[tuple[_Token, str]]) -> list[list[tuple[_Token, str]]]:
+    """The run cut at its pauses (gaps with a space, ， or 、): "4-9-1-6, 0-3-10" is two items."""
+    items: list[list[tuple[_Token, str]]] = []
+    for token, gap in run:
+        if items and not _PAUSE_RE.search(gap):
+            items[-1].append((token, gap))
+        else:
+            items.append([(token, gap)])
+    return items
+
+
+def _dense_stretches(text: str, run: list[tuple[_Token, str]]) -> list[list[tuple[_Token, str]]]:
+    """Stretches of a written run to join by digit density alone (see module docstring).
+
+    Only for a run :func:`_grouped_run` did not join. Items that keep their shape (amount,
+    decimal, date, phone or SSN layout; longer than :data:`MAX_GROUP_DIGITS` digits per group;
+    after a currency sign; before a unit) split the run; each stretch of the other items with
+    :data:`MIN_DENSE_RUN_DIGITS` digits or more is returned (first gap cleared).
+    """
+    run = _drop_month_date(text, run)
+    if sum(len(t.digits) for t, _ in run) < MIN_DENSE_RUN_DIGITS:
+        return []
+    start, end = run[0][0].start, run[-1][0].end
+    if _NOT_A_DENSE_RUN_BEFORE_RE.search(text, max(0, start - 2), start):
+        return []
+    if _KEEP_SHAPES_RE.fullmatch(text, start, end):  # "800 432 1000", "5,000,000,000 dollars"
+        return []
+    stretches: list[list[tuple[_Token, str]]] = []
+    current: list[tuple[_Token, str]] = []
+    items = _items(run)
+    for index, item in enumerate(items):
+        item_start, item_end = item[0][0].start, item[-1][0].end
+        keep = (
+            any(len(t.digits) > MAX_GROUP_DIGITS for t, _ in item)
+            or _DENSE_KEEP_RE.fullmatch(text, item_start, item_end) is not None
+            or (index == 0 and _CURRENCY_BEFORE_RE.search(text, max(0, start - 2), start))
+            or (index == len(items) - 1 and not _QUANTITY_AFTER_RE.match(text, item_end))
+        )
+        if keep:
+            stretches.append(current)
+            current = []
+        else:
+            current.extend(item)
+    stretches.append(current)
+    return [
+        [(t, "" if i == 0 else gap) for i, (t, gap) in enumerate(stretch)]
+        for stretch in stretches
+        if sum(len(t.digits) for t, _ in stretch) >= MIN_DENSE_RUN_DIGITS
+    ]
+
+
 def _trim_lone_words(run: list[tuple[_Token, str]]) -> list[tuple[_Token, str]]:
     """Drop a leading "o"/"oh" or repeat word that is not followed by more digits."""
     while run and run[-1][0].repeat > 1:
@@ -307,52 +399,65 @@ def _trim_lone_words(run: list[tuple[_Token, str]]) -> list[tuple[_Token, str]]:
 
 def normalize(text: str) -> NormalizedText:
     """Rewrite spoken numbers and written digit groups to digits; map every character back."""
-    pieces: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    spoken_runs: list[tuple[int, int]] = []
-    grouped_runs: list[tuple[int, int]] = []
-    cursor = 0
+    out = _Output()
     for raw_run in _runs(text):
         run = _trim_lone_words(raw_run)
         if not run:
             continue
-        spoken = any(t.spoken for t, _ in run)
-        if not spoken:
-            run = _grouped_run(text, run)
-            if not run:
-                continue
-        digits = _expand(run)
-        if spoken and len(digits) < MIN_SPOKEN_RUN_DIGITS:
+        if any(t.spoken for t, _ in run):
+            _join_run(text, run, True, out)
             continue
-        if (
-            spoken
-            and all(t.digits in ("0",) and t.spoken for t, _ in run if t.digits)
-            and (len(run) < MIN_SPOKEN_RUN_DIGITS)
-        ):
-            continue
-        run_start, run_end = run[0][0].start, run[-1][0].end
-        if len(digits) == _ID_BODY_DIGITS:
-            check = _CHECK_LETTER_RE.match(text, run_end)
-            if check:
-                digits.append(("X", check.start(), check.end()))
-                run_end = check.end()
-        _copy_unchanged(text, cursor, run_start, pieces, starts, ends)
-        span = (len(starts), len(starts) + len(digits))
-        dictated = len(run) >= DICTATED_MIN_GROUPS and all(len(t.digits) == 1 for t, _ in run)
-        if spoken or dictated:
-            spoken_runs.append(span)
-        else:
-            grouped_runs.append(span)
-        for digit, d_start, d_end in digits:
-            pieces.append(digit)
-            starts.append(d_start)
-            ends.append(d_end)
-        cursor = run_end
-    _copy_unchanged(text, cursor, len(text), pieces, starts, ends)
+        grouped = _grouped_run(text, run)
+        for part in [grouped] if grouped else _dense_stretches(text, run):
+            _join_run(text, part, False, out)
+    _copy_unchanged(text, out.cursor, len(text), out.pieces, out.starts, out.ends)
     return NormalizedText(
-        "".join(pieces), tuple(starts), tuple(ends), tuple(spoken_runs), tuple(grouped_runs)
+        "".join(out.pieces),
+        tuple(out.starts),
+        tuple(out.ends),
+        tuple(out.spoken_runs),
+        tuple(out.grouped_runs),
     )
+
+
+@dataclass
+class _Output:
+    """The normalised text being built (mutable, private to :func:`normalize`)."""
+
+    pieces: list[str] = field(default_factory=list)
+    starts: list[int] = field(default_factory=list)
+    ends: list[int] = field(default_factory=list)
+    spoken_runs: list[tuple[int, int]] = field(default_factory=list)
+    grouped_runs: list[tuple[int, int]] = field(default_factory=list)
+    cursor: int = 0  # original offset copied up to
+
+
+def _join_run(text: str, run: list[tuple[_Token, str]], spoken: bool, out: _Output) -> None:
+    """Copy the text before ``run`` unchanged, then the run as contiguous digits."""
+    digits = _expand(run)
+    if spoken and len(digits) < MIN_SPOKEN_RUN_DIGITS:
+        return
+    if (
+        spoken
+        and all(t.digits in ("0",) and t.spoken for t, _ in run if t.digits)
+        and (len(run) < MIN_SPOKEN_RUN_DIGITS)
+    ):
+        return
+    run_start, run_end = run[0][0].start, run[-1][0].end
+    if len(digits) == _ID_BODY_DIGITS:
+        check = _CHECK_LETTER_RE.match(text, run_end)
+        if check:
+            digits.append(("X", check.start(), check.end()))
+            run_end = check.end()
+    _copy_unchanged(text, out.cursor, run_start, out.pieces, out.starts, out.ends)
+    span = (len(out.starts), len(out.starts) + len(digits))
+    dictated = len(run) >= DICTATED_MIN_GROUPS and all(len(t.digits) == 1 for t, _ in run)
+    (out.spoken_runs if spoken or dictated else out.grouped_runs).append(span)
+    for digit, d_start, d_end in digits:
+        out.pieces.append(digit)
+        out.starts.append(d_start)
+        out.ends.append(d_end)
+    out.cursor = run_end
 
 
 def _copy_unchanged(

@@ -148,3 +148,69 @@ def test_presidio_info_logging_quiet_after_build(engine):
 )
 def test_fallback_number_yields_to_specific_findings(engine, lang, text, expected):
     assert found(engine, text, lang) == expected
+
+
+# Whisper tiny.en on audio_samples/en_mulaw_8k_readout.wav: the agent's read-back of the card
+WHISPER_READBACK_CALL = (
+    Segment(
+        "customer",
+        3.0,
+        12.0,
+        "Hi, I want to update my card made I'm 1978 my card in four nine one six zero three"
+        " seven seven eight two one five two zero four two",
+    ),
+    Segment("agent", 12.0, 15.0, "First, let me verify your identity. What is your date on birth?"),
+    Segment("agent", 15.0, 22.0, "Let me repeat Matt, 4-9-1-6, 0-3-10-10-8-2-1-5, 2-0-4-2."),
+)
+READBACK = "4-9-1-6, 0-3-10-10-8-2-1-5, 2-0-4-2"
+
+
+def test_agent_card_readback_is_a_card_and_masked(engine, policy):
+    from pipeline.pii.masking import mask_transcript
+
+    transcript = Transcript("c5", "en", 22.0, WHISPER_READBACK_CALL)
+    findings = engine.analyze_transcript(transcript)
+    cards = [(f.segment_index, f.speaker) for f in findings if f.entity_type == "BANK_CARD"]
+    assert cards == [(0, "customer"), (2, "agent")]
+    readback = next(f for f in findings if f.segment_index == 2 and f.entity_type == "BANK_CARD")
+    assert WHISPER_READBACK_CALL[2].text[readback.start : readback.end] == READBACK
+    masked = mask_transcript(transcript, findings, policy, b"").segments
+    assert masked[2].text.endswith(", 491603********2042.")
+    assert "0-3-10" not in masked[2].text and "8-2-1-5" not in masked[2].text
+
+
+@pytest.mark.parametrize(
+    ("before", "entity"),
+    [
+        # card context in the previous two segments types the run BANK_CARD ...
+        (("customer: I want to update my card.", "agent: Your date of birth?"), "BANK_CARD"),
+        (("customer: 我的卡号是四一一一", "agent: 好的，请稍等"), "BANK_CARD"),
+        # ... a card number found there too
+        (("customer: It's 4111 1111 1111 1111.", "agent: Thanks, one moment."), "BANK_CARD"),
+        # ... not three segments back
+        (
+            (
+                "customer: my card.",
+                "agent: One moment, I am looking at the system.",
+                "customer: Sure, take your time.",
+                "agent: Okay.",
+            ),
+            "NUMBER",
+        ),
+        # ... nor further back than the character bound
+        (("customer: my card.", "agent: " + "please hold on " * 30), "NUMBER"),
+        # no card context: the safety net's NUMBER
+        (("customer: I moved last year.", "agent: Thanks."), "NUMBER"),
+    ],
+)
+def test_card_context_lookback_over_previous_segments(engine, before, entity):
+    segments = [
+        Segment(line.split(": ")[0], float(i), float(i + 1), line.split(": ", 1)[1])
+        for i, line in enumerate(before)
+    ]
+    segments.append(Segment("agent", 10.0, 12.0, f"Okay, {READBACK}."))
+    findings = engine.analyze_transcript(Transcript("c6", "en", 12.0, tuple(segments)))
+    last = [f for f in findings if f.segment_index == len(before)]
+    assert [(f.entity_type, segments[-1].text[f.start : f.end]) for f in last] == [
+        (entity, READBACK)
+    ]

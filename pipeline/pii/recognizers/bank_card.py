@@ -3,6 +3,12 @@
 A card number said after a card context word (卡号, 银行卡, "card number", "card ending") is a card
 number even when ASR got a digit wrong and the Luhn check fails: :class:`CardInContextRecognizer`
 finds 13 to 19 digits there without checking them (context only, scored below the checked one).
+
+A card number read back later in the call ("Let me repeat that, 4-9-1-6, ...", 跟您核对一下) is
+often far from any card word and, misheard, fails Luhn: the engine then finds it only as a
+fallback ``NUMBER``. :func:`is_card_readback` says when such a run of :data:`CARD_DIGITS` is a
+card after all: a read-back phrase just before it, or a card word (or a card number already
+found) in the lookback the engine gives it (the previous segments, bounded in characters).
 """
 
 from __future__ import annotations
@@ -103,3 +109,34 @@ class CardInContextRecognizer(ContextPatternRecognizer):
         "my card",
         "the card",
     ]
+
+
+CARD_DIGITS = range(13, 20)  # digits of a card number (PAN), 13 to 19
+READBACK_NEAR_CHARS = 40  # a read-back phrase this close before the run announces it
+READBACK_PHRASES: tuple[str, ...] = (
+    "let me repeat",
+    "let me read",
+    "read it back",
+    "read that back",
+    "repeat that back",
+    "to confirm",
+    "let me confirm",
+    "跟您核对",
+    "和您核对",
+    "核对一下",
+    "我重复一下",
+    "我复述一下",
+    "您的卡号是",
+)
+
+
+def is_card_readback(near: str, lookback: str, card_found_before: bool) -> bool:
+    """Whether an unclassified 13-19 digit run is a card number, given the text ``near`` before
+    it (:data:`READBACK_NEAR_CHARS`), the wider ``lookback`` before it and whether a card number
+    was already found in that lookback."""
+    near, lookback = near.lower(), lookback.lower()
+    return (
+        card_found_before
+        or any(phrase in near for phrase in READBACK_PHRASES)
+        or any(word in lookback for word in CardInContextRecognizer.CONTEXT)
+    )

@@ -10,7 +10,11 @@ what they are:
   and rates are said as quantities (三千块, "five thousand"), not digit by digit;
 - a number dictated in digit groups as Whisper writes it ("536.228.741", "773 210") of
   :data:`GROUPED_MIN_DIGITS` or more digits (the normaliser has already left amounts, dates,
-  decimals and phone layouts alone).
+  decimals and phone layouts alone);
+- the digit-density safety net: any stretch of digit groups with mixed separators and at least
+  :data:`pipeline.pii.normalize.MIN_DENSE_RUN_DIGITS` digits ("4-9-1-6, 0-3-10-10-8-2-1-5"),
+  which the normaliser joins and reports with the grouped runs. A 13-19 digit one after a card
+  read-back phrase or card context is retyped ``BANK_CARD`` by the engine.
 
 Both are ``NUMBER`` findings, scored low and marked as a fallback: the engine keeps one only
 where no specific finding (card, phone, code, ...) already covers those digits, and a unit or

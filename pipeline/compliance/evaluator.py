@@ -7,6 +7,9 @@ Suspect ASR segments never cause a violation on their own: hits resting on them 
 *evidence of wrongdoing* (a forbidden phrase, a trigger, an out-of-order disclosure) but still
 count as *exculpatory* (a required phrase that was said, a follow-up that came). A call with no
 non-suspect speech at all gets no violations.
+
+A transcript that was masked before it got here still shows its PII as placeholders (``<TYPE>``,
+``[REDACTED]``); ``call_context`` adds them to the findings the rules see (``placeholders``).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import math
 from collections.abc import Sequence
 
 from pipeline.compliance.context import CallContext, Hit
+from pipeline.compliance.placeholders import placeholder_findings
 from pipeline.compliance.rule import Rule
 from pipeline.models import PiiFinding, Transcript, Violation
 
@@ -30,11 +34,17 @@ def evaluate(
     """Violations of ``rules`` in the call, sorted by time; evidence from ``masked``."""
     if not any(not s.suspect and s.text.strip() for s in transcript.segments):
         return ()
-    ctx = CallContext(transcript, tuple(pii))
+    ctx = call_context(transcript, pii)
     violations: list[Violation] = []
     for rule in rules:
         violations.extend(evaluate_rule(rule, ctx, masked))
     return tuple(sorted(violations, key=lambda v: (v.start, v.end, v.rule_id)))
+
+
+def call_context(transcript: Transcript, pii: Sequence[PiiFinding]) -> CallContext:
+    """The rules' view of a call: the PII stage's findings plus the mask placeholders already
+    in the text (a transcript masked upstream)."""
+    return CallContext(transcript, tuple(pii) + placeholder_findings(transcript))
 
 
 def evaluate_rule(rule: Rule, ctx: CallContext, masked: Transcript) -> list[Violation]:

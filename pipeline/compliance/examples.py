@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pipeline.compliance.context import CallContext
-from pipeline.compliance.evaluator import evaluate_rule
+from pipeline.compliance.evaluator import call_context, evaluate_rule
 from pipeline.compliance.loader import RuleBook
 from pipeline.compliance.pii_stage import PiiStage, fallback_mask
 from pipeline.compliance.rule import Rule, Turn
@@ -81,7 +80,7 @@ def check_rule_on(
         masked = fallback_mask(masked, ())
     if not any(not s.suspect and s.text.strip() for s in transcript.segments):
         return ()
-    return tuple(evaluate_rule(rule, CallContext(transcript, findings), masked))
+    return tuple(evaluate_rule(rule, call_context(transcript, findings), masked))
 
 
 def run_examples(book: RuleBook, stage: PiiStage | None = None) -> list[ExampleResult]:

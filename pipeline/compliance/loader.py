@@ -30,6 +30,7 @@ from pipeline.compliance.operators import (
     SpeakingRateNode,
     TalkRatioNode,
 )
+from pipeline.compliance.placeholders import accepted_types
 from pipeline.compliance.rule import Example, Rule, Turn
 from pipeline.compliance.schema import (
     ConditionSpec,
@@ -276,7 +277,7 @@ def compile_condition(spec: ConditionSpec, shared: MatcherPool | None = None) ->
             raise CompileError(f"regex {r.pattern!r}: {exc}") from exc
         return RegexNode(scope, matcher)
     if spec.pii is not None:
-        return PiiNode(scope, frozenset(spec.pii.types), spec.pii.min_score)
+        return PiiNode(scope, accepted_types(frozenset(spec.pii.types)), spec.pii.min_score)
     if spec.silence is not None:
         return SilenceNode(scope, spec.silence.min_s)
     if spec.talk_ratio is not None:

@@ -27,6 +27,9 @@ A CONDITION is a mapping with exactly one operator key and optional scope keys:
                 window ({first_s} | {last_s} | {from_s, to_s}),
                 anchor ({of: C, relation: after | before | within, seconds: N, absent: false})
 
+``pii`` also sees the mask placeholders of a transcript masked upstream (``<TYPE>``; a
+``[REDACTED]`` counts for PIN / PASSWORD / CVV / VERIFICATION_CODE): see ``placeholders.py``.
+
 An example is a list of turns, each ``{agent: "text"}`` or ``{customer: "text"}`` with optional
 ``at`` (start, seconds), ``dur`` (seconds), ``suspect: true`` and ``pii: [ENTITY_TYPE, ...]``.
 """

@@ -36,6 +36,7 @@ NUMERIC = (
 SLICES = (  # record id prefix -> title of its own report
     ("asr-", "ASR-formatted slice (Whisper digit groups, slips, broken Luhn)"),
     ("dense-", "mixed-separator dictations (digit-density safety net, card read-backs)"),
+    ("thousands-", "thousands-style dictation (Whisper 1,984 / 536,228,741; amounts kept)"),
 )
 PRESIDIO_TO_OURS = {
     "CREDIT_CARD": "BANK_CARD",

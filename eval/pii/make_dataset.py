@@ -23,6 +23,13 @@ NUMBER where nothing says what the number is (not starting with 1: that may be a
 Negatives: lists mixing amounts, decimals, dates, hotlines, month terms and amount ranges with
 the same separators.
 
+A "thousands-style dictation" slice (ids ``thousands-...``, its own seed) holds digits dictated
+as Whisper writes them in thousands style: a PIN "1,984", a code "773,210", an SSN "536,228,741",
+an account number "12,345,678,901" after their context word (or the agent's question before the
+customer's answer), a 9+ digit number with no context (NUMBER), and negatives in the same
+thousands style that must stay amounts or quantities: "$5,000", "12,000 dollars", "a balance of
+12,000", "5,000元", "余额12,000", "1,000-5,000", "about 2,500 customers", "in 2,024", rates.
+
 Run: .venv/bin/python eval/pii/make_dataset.py
 """
 
@@ -38,6 +45,8 @@ ASR_SEED = 20240602
 N_ASR_EN, N_ASR_ZH = 70, 50  # records in the ASR-formatted slice
 DENSE_SEED = 20250101
 N_DENSE_EN, N_DENSE_ZH = 40, 30  # records in the mixed-separator (digit-density) slice
+THOUSANDS_SEED = 20250301
+N_THOUSANDS_EN, N_THOUSANDS_ZH = 50, 30  # records in the thousands-style dictation slice
 MISHEARD_GROUPS = ["10", "11", "12", "20", "70"]  # "seven" heard "ten", "two" heard "twenty"
 EN_GROUP_SEPARATORS = [", ", ".", "-", " ", ","]
 ZH_GROUP_SEPARATORS = ["，", "、", " ", "·", "."]
@@ -907,6 +916,142 @@ def make_dense_record(index: int, lang: str, rng: random.Random) -> dict:
     }
 
 
+def ssn_number(rng: random.Random) -> str:
+    return f"{rng.randint(100, 665)}{rng.randint(10, 99)}{rng.randint(1000, 9999)}"
+
+
+def thousands_en_piece(b: Builder, rng: random.Random) -> None:
+    kind = rng.choice(["PIN", "VERIFICATION_CODE", "SSN", "SSN", "BANK_ACCOUNT", "NUMBER"])
+    if kind == "PIN":
+        b.add(rng.choice(["Okay, the PIN is ", "my PIN is ", "the PIN number is ", "PIN: "]))
+        b.pii("PIN", whisper_commas(digits(rng, rng.choice([4, 4, 6]), "123456789")))
+    elif kind == "VERIFICATION_CODE":
+        b.add(
+            rng.choice(
+                [
+                    "the code is ",
+                    "the one-time passcode is ",
+                    "Can I have the code we texted you? Sure, it's ",
+                ]
+            )
+        )
+        b.pii("VERIFICATION_CODE", whisper_commas(digits(rng, 6, "123456789")))
+    elif kind == "SSN":
+        b.add(
+            rng.choice(
+                [
+                    "And your social security number, please. It is ",
+                    "My Social is ",
+                    "my SSN is ",
+                    "the security number is ",
+                ]
+            )
+        )
+        b.pii("SSN", whisper_commas(ssn_number(rng)))
+    elif kind == "BANK_ACCOUNT":
+        b.add(rng.choice(["my account number is ", "the account is "]))
+        b.pii("BANK_ACCOUNT", whisper_commas(digits(rng, rng.randint(10, 12), "123456789")))
+    else:  # nothing says what it is: 9+ digits are a number, not an amount
+        b.add(rng.choice(["okay, it's ", "write this down: ", "the reference is "]))
+        b.pii("NUMBER", whisper_commas(digits(rng, rng.randint(9, 11), "23456789")))
+
+
+def thousands_en_negative(b: Builder, rng: random.Random) -> None:
+    kind = rng.randrange(9)
+    if kind == 0:
+        b.add("you can withdraw up to ")
+        b.neg("amount", rng.choice(["$5,000", "$12,500", "€3,000", "$536,228,741"]))
+    elif kind == 1:
+        b.add("I sent ")
+        b.neg("amount", f"{rng.randint(1, 99)},{rng.randint(0, 999):03d}")
+        b.add(rng.choice([" dollars", " USD", " bucks"]))
+    elif kind == 2:
+        b.add(rng.choice(["you have a balance of ", "the amount is ", "your card limit is "]))
+        b.neg("amount", f"{rng.randint(1, 99)},{rng.randint(0, 999):03d}")
+    elif kind == 3:
+        b.add(rng.choice(["the fee is ", "I paid ", "the transfer was "]))
+        b.neg("amount", f"{rng.randint(1, 9)},{rng.randint(0, 999):03d}")
+    elif kind == 4:
+        b.add("transfers of ")
+        b.neg("amount", "1,000-5,000")
+    elif kind == 5:
+        b.add(rng.choice(["about ", "we have ", "over "]))
+        b.neg("quantity", f"{rng.randint(1, 9)},{rng.randint(0, 999):03d}")
+        b.add(rng.choice([" customers", " branches", " people"]))
+    elif kind == 6:
+        b.add(rng.choice(["it started in ", "since "]))
+        b.neg("year", rng.choice(["2,024", "1,998", "2,019"]))
+    elif kind == 7:
+        b.add("the bank serves ")
+        b.neg("quantity", "123,456,789")
+        b.add(" customers")
+    else:
+        b.add("the rate is ")
+        b.neg("rate", f"{rng.randint(1, 9)}.{rng.randint(10, 99)}%")
+
+
+def thousands_zh_piece(b: Builder, rng: random.Random) -> None:
+    kind = rng.choice(["VERIFICATION_CODE", "PIN", "BANK_ACCOUNT"])
+    if kind == "VERIFICATION_CODE":
+        b.add(rng.choice(["验证码是", "短信验证码 ", "您收到的验证码是多少？"]))
+        b.pii("VERIFICATION_CODE", whisper_commas(digits(rng, 6, "123456789")))
+    elif kind == "PIN":
+        b.add(rng.choice(["取款密码是", "密码", "交易密码是"]))
+        b.pii("PIN", whisper_commas(digits(rng, 6, "123456789")))
+    else:
+        b.add(rng.choice(["账号是", "我的账户是"]))
+        b.pii("BANK_ACCOUNT", whisper_commas(digits(rng, rng.randint(12, 16), "123456789")))
+
+
+def thousands_zh_negative(b: Builder, rng: random.Random) -> None:
+    kind = rng.randrange(6)
+    amount = f"{rng.randint(1, 99)},{rng.randint(0, 999):03d}"
+    if kind == 0:
+        b.add("年化收益率")
+        b.neg("rate", f"{rng.randint(1, 5)}.{rng.randint(10, 99)}%")
+    elif kind == 1:
+        b.add("转账")
+        b.neg("amount", amount)
+        b.add(rng.choice(["元", "块", "美元"]))
+    elif kind == 2:
+        b.add(rng.choice(["余额", "您的额度是", "本期还款金额", "收益"]))
+        b.neg("amount", amount)
+    elif kind == 3:
+        b.add("转账范围")
+        b.neg("amount", "1,000-5,000")
+        b.add("元")
+    elif kind == 4:
+        b.add(rng.choice(["¥", "￥"]))
+        b.neg("amount", amount)
+    else:
+        b.add("本行有")
+        b.neg("quantity", amount)
+        b.add(rng.choice(["个网点", "位客户"]))
+
+
+def make_thousands_record(index: int, lang: str, rng: random.Random) -> dict:
+    b = Builder()
+    piece, negative = (
+        (thousands_zh_piece, thousands_zh_negative)
+        if lang == "zh"
+        else (thousands_en_piece, thousands_en_negative)
+    )
+    items = (["pii"] if rng.random() < 0.8 else []) + ["neg"] * rng.randint(1, 2)
+    rng.shuffle(items)
+    for i, item in enumerate(items):
+        if i:
+            b.add("。" if lang == "zh" else ". ")
+        (piece if item == "pii" else negative)(b, rng)
+    b.add("。" if lang == "zh" else rng.choice([".", ". Is that right?"]))
+    return {
+        "id": f"thousands-{lang}-{index:04d}",
+        "lang": lang,
+        "text": b.text,
+        "spans": b.spans,
+        "negatives": b.negatives,
+    }
+
+
 def main() -> None:
     """Write the evaluation set."""
     rng = random.Random(SEED)
@@ -919,6 +1064,9 @@ def main() -> None:
     dense_rng = random.Random(DENSE_SEED)
     records += [make_dense_record(i, "en", dense_rng) for i in range(N_DENSE_EN)]
     records += [make_dense_record(i, "zh", dense_rng) for i in range(N_DENSE_ZH)]
+    thousands_rng = random.Random(THOUSANDS_SEED)
+    records += [make_thousands_record(i, "en", thousands_rng) for i in range(N_THOUSANDS_EN)]
+    records += [make_thousands_record(i, "zh", thousands_rng) for i in range(N_THOUSANDS_ZH)]
     with OUT.open("w", encoding="utf-8") as fh:
         for record in records:
             fh.write(json.dumps(record, ensure_ascii=False) + "\n")

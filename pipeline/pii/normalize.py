@@ -11,10 +11,12 @@ unchanged.
 Digit groups are how Whisper writes a dictated number: groups of 1 to
 :data:`MAX_GROUP_DIGITS` digits joined by one separator (space , ， 、 . - / ·, optionally with a
 space): "5425, 2334, 3010, 9903", "536.228.741", "773 210", "4,716,2034,812,59599". Such a run
-is joined unless its shape says it is something else: an amount (``$5,000``, ``12,000``, a unit
-after it), a decimal (``3.85``), a date (``June 2, 1990``, ``04/30/2025``, ``2024-03-15``),
-an expiry (``05/27``), a phone or SSN layout the recognizers read as it is (``800-432-1000``,
-``(415) 555-2671``, ``123-45-6789``) or a list of small numbers (``10, 11, 12``).
+is joined unless its shape says it is something else: an amount (``$5,000``, a unit after it,
+a thousands-grouped ``12,000`` unless :mod:`pipeline.pii.thousands` reads it as dictated digits:
+Whisper writes "the PIN is 1,984" and "It is 536,228,741." in that shape too), a decimal
+(``3.85``), a date (``June 2, 1990``, ``04/30/2025``, ``2024-03-15``), an expiry (``05/27``), a
+phone or SSN layout the recognizers read as it is (``800-432-1000``, ``(415) 555-2671``,
+``123-45-6789``) or a list of small numbers (``10, 11, 12``).
 
 The digit-density safety net (last line of defence) catches what the shapes above miss: a
 stretch made only of digit groups (1 to :data:`MAX_GROUP_DIGITS` digits) and separators, in
@@ -37,9 +39,9 @@ import re
 from dataclasses import dataclass, field
 
 from pipeline.pii.recognizers._common import NOT_QUANTITY_AFTER
+from pipeline.pii.thousands import THOUSANDS_RE, is_dictated_thousands
 
 MIN_SPOKEN_RUN_DIGITS = 3  # a spoken run shorter than this is left as words
-MIN_GROUPED_RUN_DIGITS = 10  # thousands-grouped ASCII numbers ("5,000,000") shorter are amounts
 MAX_SEPARATOR_CHARS = 3  # longest gap (spaces, commas, dashes) inside one run
 MAX_GROUP_DIGITS = 5  # a written digit group longer than this is not part of a dictated run
 DICTATED_MIN_GROUPS = 4  # single-digit groups ("1, 9, 8, 4"): digit by digit, like speech
@@ -116,7 +118,7 @@ _NOT_A_RUN_BEFORE_RE = re.compile(r"(?:[$¥￥€£+()][ \t]?|:)$")
 _CURRENCY_BEFORE_RE = re.compile(r"(?:[$¥￥€£][ \t]?|:)$")  # the first item is an amount/time
 # shapes that are not one dictated number, or that recognizers read in this very layout
 _KEEP_SHAPES_RE = re.compile(
-    r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]{1,2})?"  # amount (joined only from 10 digits up)
+    r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]{1,2})?"  # amount (unless dictated: see thousands.py)
     r"|[0-9]{1,2}\.[0-9]+|[0-9]+\.[0-9]{1,2}"  # decimal, rate, 10.30
     r"|[0-9]{1,2}([/.\-])[0-9]{1,2}\1[0-9]{2,4}"  # 04/30/2025, 15.03.2024
     r"|[0-9]{4}([/.\-])[0-9]{1,2}\2[0-9]{1,2}"  # 2024-03-15
@@ -330,11 +332,10 @@ def _grouped_run(text: str, run: list[tuple[_Token, str]]) -> list[tuple[_Token,
     if not _QUANTITY_AFTER_RE.match(text, end):
         return []
     shape = text[start:end]
-    n_digits = sum(len(t.digits) for t, _ in run)
     small_list = _SMALL_LIST_RE.fullmatch(shape) and any(len(t.digits) == 2 for t, _ in run)
     if _KEEP_SHAPES_RE.fullmatch(shape) or small_list:
-        thousands = re.fullmatch(r"[0-9]{1,3}(?:,[0-9]{3})+", shape)
-        if not (thousands and n_digits >= MIN_GROUPED_RUN_DIGITS):
+        thousands = THOUSANDS_RE.fullmatch(shape)
+        if not (thousands and is_dictated_thousands(text, start, end)):
             return []
     return run
 

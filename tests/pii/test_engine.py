@@ -96,6 +96,7 @@ def test_redact_text_jsonl_real_whisper_output(engine, monkeypatch, capsys):
         {"id": "2", "text": "Okay, the PIN is 1.I.84 and the code is 773.210.", "lang": "en"},
         {"id": "3", "text": "It is 536.228.741.", "lang": "en"},
         {"id": "6", "text": "Okay, the PIN is 1984 and the code is 773 210.", "lang": "en"},
+        {"id": "8", "text": "Okay, the PIN is 1,984 and the code is 773,210.", "lang": "en"},
         {
             "id": "7",
             "text": "I will link the fund to your card number 5425, 2334, 3010, 9903. Right?",
@@ -110,6 +111,7 @@ def test_redact_text_jsonl_real_whisper_output(engine, monkeypatch, capsys):
     assert out["2"] == "Okay, the PIN is [REDACTED] and the code is [REDACTED]."
     assert out["3"] == "It is <NUMBER>."
     assert out["6"] == "Okay, the PIN is [REDACTED] and the code is [REDACTED]."
+    assert out["8"] == "Okay, the PIN is [REDACTED] and the code is [REDACTED]."
     assert "2334" not in out["7"] and "3010" not in out["7"] and "9903" in out["7"]
 
 

@@ -54,6 +54,7 @@ def main() -> int:
             hypothesis = " ".join(s.text for s in transcript.segments if s.speaker == speaker)
             rate = error_rate(reference, hypothesis, language)
             rows.append((entry["file"], language, speaker, rate, rtf))
+            print(f"  {entry['file']} {speaker}: {rate:.3f} (RTF {rtf:.2f})", flush=True)
         del transcript
 
     print(f"model {args.model}, beam {args.beam_size}; WER for en, CER for zh (lower is better)")

@@ -63,17 +63,26 @@ class CallContext:
             for i, s in enumerate(self.transcript.segments)
         )
 
+    @cached_property
+    def _segment_hits(self) -> dict[tuple[int, int, int | None], Hit]:
+        return {}
+
     def segment_hit(self, index: int, char_start: int = 0, char_end: int | None = None) -> Hit:
-        """A hit inside segment ``index``; times interpolated from character positions."""
-        start, span, length, speaker, suspect = self._segment_geometry[index]
-        char_end = length if char_end is None else char_end
-        return Hit(
-            start=start + span * min(char_start, length) / length,
-            end=start + span * min(char_end, length) / length,
-            speaker=speaker,
-            segment_index=index,
-            suspect=suspect,
-        )
+        """A hit inside segment ``index``; times interpolated from character positions
+        (memoised: the matchers of many rules land on the same words)."""
+        key = (index, char_start, char_end)
+        hit = self._segment_hits.get(key)
+        if hit is None:
+            start, span, length, speaker, suspect = self._segment_geometry[index]
+            end = length if char_end is None else char_end
+            hit = self._segment_hits[key] = Hit(
+                start=start + span * min(char_start, length) / length,
+                end=start + span * min(end, length) / length,
+                speaker=speaker,
+                segment_index=index,
+                suspect=suspect,
+            )
+        return hit
 
     def scope_segments(self, speaker: str, window: Window | None) -> frozenset[int] | None:
         """Segments of ``speaker`` ("any": all) overlapping ``window`` (None: all segments and

@@ -251,6 +251,30 @@ class TextIndex:
         return found
 
     @cached_property
+    def segment_texts(self) -> tuple[str, ...]:
+        """Normalised text of each segment (``segment_norm`` of every index)."""
+        return tuple(self.norm.split(SEGMENT_SEPARATOR))
+
+    @cached_property
+    def _holding_any(self) -> dict[tuple[tuple[str, ...], float], frozenset[int]]:
+        return {}
+
+    def segments_with_any(self, texts: tuple[str, ...], min_length: float) -> frozenset[int]:
+        """Segments at least ``min_length`` long whose normalised text contains one of
+        ``texts``: the fuzzy prefilter, memoised since phrase lists share alternatives."""
+        key = (texts, min_length)
+        found = self._holding_any.get(key)
+        if found is None:
+            lengths = self.lengths
+            found = self._holding_any[key] = frozenset(
+                seg
+                for text in texts
+                for seg in self.segments_with(text)
+                if lengths[seg] >= min_length
+            )
+        return found
+
+    @cached_property
     def _negated(self) -> dict[int, bool]:
         return {}
 
@@ -327,7 +351,7 @@ class PhraseMatcher:
         }
         self._rank = {alt: rank for rank, alt in enumerate(self._owner)}
         self._fuzzy_keys = {
-            a: [w for w in a.split() if len(w) >= 3] or [a[:3], a[-3:]] for a in self._owner
+            a: tuple([w for w in a.split() if len(w) >= 3] or [a[:3], a[-3:]]) for a in self._owner
         }
         if mode == "pinyin":
             # each character becomes the code of its pinyin token, so the alternation runs over
@@ -343,9 +367,14 @@ class PhraseMatcher:
         norm = index.norm
         lo, hi = index.char_range(segments)
         offsets, size = index.offsets, len(norm)
+        latin = self._latin
+        if latin:
+            despaced, where = index.despaced
+            # the stretch of the despaced text inside [lo, hi), found once for all alternatives
+            spaced_range = (despaced, where, bisect_left(where, lo), bisect_left(where, hi))
         for alt, bound_before, bound_after in self._plain:
-            if alt in self._latin:
-                self._find_spaced(index, found, alt, lo, hi)
+            if alt in latin:
+                self._find_spaced(index, found, alt, spaced_range)
                 continue
             position = norm.find(alt, lo, hi)
             length = len(alt)
@@ -375,13 +404,19 @@ class PhraseMatcher:
         matches.sort(key=lambda m: (m.segment_index, m.start))
         return matches
 
-    def _find_spaced(self, index: TextIndex, found: dict, alt: str, lo: int, hi: int) -> None:
+    def _find_spaced(
+        self, index: TextIndex, found: dict, alt: str, spaced_range: tuple[str, Any, int, int]
+    ) -> None:
         """A Latin alternative with its spaces ignored (``TextIndex.despaced``): "passcode"
-        finds "pass code", "pin" finds "p i n"; each end must still be a word boundary."""
-        text, where = index.despaced
-        key, norm, offsets = self._latin[alt], index.norm, index.offsets
-        stop = bisect_left(where, hi)
-        position = text.find(key, bisect_left(where, lo), stop)
+        finds "pass code", "pin" finds "p i n"; each end must still be a word boundary.
+        ``spaced_range``: the despaced text, its positions in ``norm`` and the despaced
+        stretch to search."""
+        text, where, begin, stop = spaced_range
+        key = self._latin[alt]
+        position = text.find(key, begin, stop)
+        if position < 0:
+            return  # the usual case: no need to look further
+        norm, offsets = index.norm, index.offsets
         while position >= 0:
             start, end = where[position], where[position + len(key) - 1] + 1
             if not (
@@ -428,34 +463,41 @@ class PhraseMatcher:
     def _find_fuzzy(self, index: TextIndex, found: dict, segments: AbstractSet[int] | None) -> None:
         """Alternatives found approximately: a long enough segment that holds one of the
         alternative's key words (the cheap prefilter, from the call's substring index) must
-        align with it at ``threshold`` or better."""
-        from rapidfuzz import fuzz
+        align with it at ``threshold`` or better.
+
+        The candidates of each alternative are scored in one batch (``process.extract`` with
+        the scorer ``partial_ratio_alignment`` uses, in C++); only the segments that reach the
+        threshold are aligned, in segment order then alternative order as before."""
+        from rapidfuzz import fuzz, process
 
         cutoff = self.threshold * 100.0
-        lengths = index.lengths
-        wanted: dict[int, set[str]] = {}
-        for alt in self._owner:
-            minimum = len(alt) * self.threshold
-            holding = set().union(*(index.segments_with(key) for key in self._fuzzy_keys[alt]))
+        texts = index.segment_texts
+        passed: list[tuple[int, int, str]] = []  # (segment, rank, alternative) that align
+        for alt, rank in self._rank.items():
+            holding = index.segments_with_any(self._fuzzy_keys[alt], len(alt) * self.threshold)
             if segments is not None:
-                holding &= segments
-            for seg in holding:
-                if lengths[seg] >= minimum:
-                    wanted.setdefault(seg, set()).add(alt)
-        for seg in sorted(wanted):
-            text = index.segment_norm(seg)
-            for alt in sorted(wanted[seg], key=self._rank.__getitem__):
-                item = self._owner[alt]
-                aligned = fuzz.partial_ratio_alignment(alt, text, score_cutoff=cutoff)
-                if aligned is None:
-                    continue
-                start, end = aligned.dest_start, aligned.dest_end
-                if not is_chinese(alt):  # snap to whole words
-                    while start > 0 and text[start - 1].isalnum():
-                        start -= 1
-                    while end < len(text) and text[end].isalnum():
-                        end += 1
-                found.setdefault((seg, start, end - start), TextMatch(item, seg, start, end))
+                holding = holding.intersection(segments)
+            if not holding:
+                continue
+            candidates = {seg: texts[seg] for seg in holding}
+            for _, _, seg in process.extract(
+                alt, candidates, scorer=fuzz.partial_ratio, score_cutoff=cutoff, limit=None
+            ):
+                passed.append((seg, rank, alt))
+        for seg, _, alt in sorted(passed):
+            text = texts[seg]
+            aligned = fuzz.partial_ratio_alignment(alt, text, score_cutoff=cutoff)
+            if aligned is None:
+                continue
+            start, end = aligned.dest_start, aligned.dest_end
+            if not is_chinese(alt):  # snap to whole words
+                while start > 0 and text[start - 1].isalnum():
+                    start -= 1
+                while end < len(text) and text[end].isalnum():
+                    end += 1
+            found.setdefault(
+                (seg, start, end - start), TextMatch(self._owner[alt], seg, start, end)
+            )
 
 
 _UPPER = range(ord("A"), ord("Z") + 1)

@@ -9,6 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 from pipeline.models import PiiFinding, Transcript
 
+# a segment set at least 1/N of the call is served from the matcher's whole-call matches
+SHARE_WHOLE_CALL_FRACTION = 3
+
 if TYPE_CHECKING:
     from pipeline.compliance.matchers import PhraseMatcher, RegexMatcher, TextIndex, TextMatch
     from pipeline.compliance.scope import Window
@@ -102,11 +105,23 @@ class CallContext:
 
     def text_matches(self, matcher: Matcher, segments: frozenset[int] | None) -> list[TextMatch]:
         """``matcher.find`` over ``segments``, once per call for each matcher and segment set
-        (the loader shares one matcher between conditions with the same phrase list / regex)."""
+        (the loader shares one matcher between conditions with the same phrase list / regex).
+
+        A matcher's matches in a set of segments are its matches in the whole call that lie
+        in those segments (no match spans two segments), so a large set (a speaker's turns)
+        is served from the whole-call result, found once for all the speakers that ask."""
         key = (id(matcher), segments)
-        if key not in self.match_cache:
-            self.match_cache[key] = matcher.find(self.text, segments)
-        return self.match_cache[key]
+        found = self.match_cache.get(key)
+        if found is None:
+            if segments is not None and len(segments) * SHARE_WHOLE_CALL_FRACTION >= len(
+                self.transcript.segments
+            ):
+                whole = self.text_matches(matcher, None)
+                found = [m for m in whole if m.segment_index in segments]
+            else:
+                found = matcher.find(self.text, segments)
+            self.match_cache[key] = found
+        return found
 
     def memo(self, node: Any, compute: Any) -> tuple[Hit, ...]:
         """``compute()`` once per node per call."""

@@ -84,7 +84,28 @@ def _every_segment(matcher: RegexMatcher, index: TextIndex, segments: set[int] |
     return out
 
 
-_EN_WORDS = "the your pin pen din code card balance is 4 1 0 9 dollars i am agent not one two".split()
+_EN_WORDS = [
+    "the",
+    "your",
+    "pin",
+    "pen",
+    "din",
+    "code",
+    "card",
+    "balance",
+    "is",
+    "4",
+    "1",
+    "0",
+    "9",
+    "dollars",
+    "i",
+    "am",
+    "agent",
+    "not",
+    "one",
+    "two",
+]
 _ZH_WORDS = ["余额", "是", "三", "千", "元", "欠款", "卡号", "6", "2", "2", "不", "密码", "号"]
 _PATTERNS = [
     r"\b(?:your|the) (?:din|bin|pen)\b",

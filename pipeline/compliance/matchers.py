@@ -18,6 +18,7 @@ lengths, pinyin codes, which segments hold a word, and negation answers.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
@@ -27,6 +28,7 @@ from functools import cached_property, lru_cache
 from typing import Any
 
 from pipeline.compliance.literals import required_factors, safe_for_text
+from pipeline.compliance.scanner import KeyScanner, ScannerSet
 from pipeline.models import Transcript
 
 SEGMENT_SEPARATOR = "\n"
@@ -194,6 +196,24 @@ class TextIndex:
         kept = [i for i, ch in enumerate(self.norm) if ch != " "]
         return self.norm.replace(" ", ""), tuple(kept)
 
+    @cached_property
+    def _occurrences(self) -> dict[KeyScanner, dict[str, list[int]]]:
+        return {}
+
+    def occurrences(self, scanner: KeyScanner) -> dict[str, list[int]]:
+        """Where ``scanner``'s keys occur in this call's text of the scanner's channel (see
+        ``scanner``): once per call for all the matchers sharing the scanner."""
+        found = self._occurrences.get(scanner)
+        if found is None:
+            if scanner.channel == "norm":
+                text = self.norm
+            elif scanner.channel == "despaced":
+                text = self.despaced[0]
+            else:
+                text = self.pinyin_codes
+            found = self._occurrences[scanner] = scanner.occurrences(text)
+        return found
+
     def segment_norm(self, index: int) -> str:
         """Normalised text of one segment."""
         start = self.offsets[index]
@@ -317,6 +337,15 @@ class TextMatch:
     end: int
 
 
+def _within(positions: list[int] | None, lo: int, last: int) -> list[int]:
+    """The ascending ``positions`` from ``lo`` to ``last`` inclusive."""
+    if not positions:
+        return []
+    if positions[0] >= lo and positions[-1] <= last:
+        return positions
+    return positions[bisect_left(positions, lo) : bisect_right(positions, last)]
+
+
 _WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 
 
@@ -324,8 +353,15 @@ class PhraseMatcher:
     """Finds the items of a phrase list in a call (exact, fuzzy or pinyin)."""
 
     def __init__(
-        self, items: tuple[tuple[str, ...], ...], mode: str, threshold: float, negation: bool
+        self,
+        items: tuple[tuple[str, ...], ...],
+        mode: str,
+        threshold: float,
+        negation: bool,
+        scanners: ScannerSet | None = None,
     ) -> None:
+        """``scanners``: the key scanners shared with the matchers compiled together (a
+        rulebook's); a matcher on its own gets its own."""
         self.mode = mode
         self.threshold = threshold
         self.negation = negation
@@ -336,8 +372,7 @@ class PhraseMatcher:
         for index, alts in enumerate(self.items):
             for alt in alts:
                 self._owner.setdefault(alt, index)
-        # (alternative, needs a word boundary before, after): scanned with str.find, which is
-        # far faster than one big regular-expression alternation
+        # (alternative, needs a word boundary before, after), longest first
         self._plain = tuple(
             (a, bool(_ASCII_ALNUM.match(a[0])), bool(_ASCII_ALNUM.match(a[-1])))
             for a in sorted(self._owner, key=len, reverse=True)
@@ -360,6 +395,12 @@ class PhraseMatcher:
             keys = {pinyin_codes(a): (pinyin_key(a), i) for a, i in self._owner.items()}
             self._py_owner = {code: i for code, (_, i) in keys.items()}
             self._py_ordered = sorted(keys, key=lambda code: len(keys[code][0]), reverse=True)
+        # every key is located by the shared scanners, one pass per call for all matchers
+        self._scanners = scanners or ScannerSet()
+        self._scanners.norm.add(a for a in self._owner if a not in self._latin)
+        self._scanners.despaced.add(self._latin.values())
+        if mode == "pinyin":
+            self._scanners.pinyin.add(self._py_owner)
 
     def find(self, index: TextIndex, segments: AbstractSet[int] | None = None) -> list[TextMatch]:
         """All matches in the call (restricted to ``segments`` when given), negations dropped."""
@@ -369,16 +410,17 @@ class PhraseMatcher:
         offsets, size = index.offsets, len(norm)
         latin = self._latin
         if latin:
-            despaced, where = index.despaced
+            _, where = index.despaced
             # the stretch of the despaced text inside [lo, hi), found once for all alternatives
-            spaced_range = (despaced, where, bisect_left(where, lo), bisect_left(where, hi))
+            spaced_range = (bisect_left(where, lo), bisect_left(where, hi))
+            spaced_found = index.occurrences(self._scanners.despaced)
+        plain_found = index.occurrences(self._scanners.norm)
         for alt, bound_before, bound_after in self._plain:
             if alt in latin:
-                self._find_spaced(index, found, alt, spaced_range, segments)
+                self._find_spaced(index, found, alt, spaced_found, spaced_range, segments)
                 continue
-            position = norm.find(alt, lo, hi)
             length, item = len(alt), self._owner[alt]
-            while position >= 0:
+            for position in _within(plain_found.get(alt), lo, hi - length):
                 end = position + length
                 if not (
                     (bound_before and position and norm[position - 1] in _WORD_CHARS)
@@ -387,7 +429,6 @@ class PhraseMatcher:
                     seg = bisect_right(offsets, position) - 1
                     if segments is None or seg in segments:
                         found.setdefault((seg, position - offsets[seg], length), item)
-                position = norm.find(alt, position + 1, hi)
         if self.mode == "pinyin" and hi > lo:
             self._find_pinyin(index, found, lo, hi)
         elif self.mode == "fuzzy":
@@ -406,21 +447,23 @@ class PhraseMatcher:
         index: TextIndex,
         found: dict,
         alt: str,
-        spaced_range: tuple[str, Any, int, int],
+        spaced_found: dict[str, list[int]],
+        spaced_range: tuple[int, int],
         segments: AbstractSet[int] | None,
     ) -> None:
         """A Latin alternative with its spaces ignored (``TextIndex.despaced``): "passcode"
         finds "pass code", "pin" finds "p i n"; each end must still be a word boundary.
-        ``spaced_range``: the despaced text, its positions in ``norm`` and the despaced
-        stretch to search."""
-        text, where, begin, stop = spaced_range
+        ``spaced_found``: where the scanner found each key in the despaced text;
+        ``spaced_range``: the despaced stretch to search."""
         key = self._latin[alt]
-        position = text.find(key, begin, stop)
-        if position < 0:
+        positions = spaced_found.get(key)
+        if not positions:
             return  # the usual case: no need to look further
+        begin, stop = spaced_range
+        where = index.despaced[1]
         norm, offsets, item, last = index.norm, index.offsets, self._owner[alt], len(key) - 1
         size = len(norm)
-        while position >= 0:
+        for position in _within(positions, begin, stop - len(key)):
             start, end = where[position], where[position + last] + 1
             if not (
                 (start and norm[start - 1] in _WORD_CHARS)
@@ -429,24 +472,21 @@ class PhraseMatcher:
                 seg = bisect_right(offsets, start) - 1
                 if segments is None or seg in segments:
                     found.setdefault((seg, start - offsets[seg], end - start), item)
-            position = text.find(key, position + 1, stop)
 
     def _find_pinyin(self, index: TextIndex, found: dict, lo: int, hi: int) -> None:
         """Homophones: the alternation of the alternatives' codes over the call's codes, read
         like a regular expression would (leftmost match first, the earlier alternative winning
-        at a position, then on from the end of the match), but each alternative is located
-        with ``str.find``, which is far faster than the regex engine on these strings."""
-        codes = index.pinyin_codes
+        at a position, then on from the end of the match), but the alternatives are located
+        by the shared scanner, far faster than the regex engine on these strings."""
+        occurrences = index.occurrences(self._scanners.pinyin)
         first_at: dict[int, str] = {}  # match start -> the alternative that wins there
         pauses = index.pauses
         for key in self._py_ordered:
-            position = codes.find(key, lo, hi)
-            while position >= 0:
+            for position in _within(occurrences.get(key), lo, hi - len(key)):
                 if position not in first_at and not (
                     pauses and index.straddles_pause(position, position + len(key))
                 ):
                     first_at[position] = key
-                position = codes.find(key, position + 1, hi)
         resume = lo
         for position in sorted(first_at):
             if position < resume:
@@ -462,25 +502,42 @@ class PhraseMatcher:
         alternative's key words (the cheap prefilter, from the call's substring index) must
         align with it at ``threshold`` or better.
 
-        The candidates of each alternative are scored in one batch (``process.extract`` with
-        the scorer ``partial_ratio_alignment`` uses, in C++); only the segments that reach the
-        threshold are aligned, in segment order then alternative order as before."""
+        A candidate must first pass a cheaper exact bound (``min_common_chars``): the longest
+        common subsequence of every alternative with every candidate segment comes from one
+        ``process.cdist`` call (C++); only the survivors are scored with ``partial_ratio``,
+        then aligned, in segment order then alternative order."""
         from rapidfuzz import fuzz, process
+        from rapidfuzz.distance import Indel
 
         cutoff = self.threshold * 100.0
-        texts = index.segment_texts
-        passed: list[tuple[int, int, str]] = []  # (segment, rank, alternative) that align
+        texts, lengths = index.segment_texts, index.lengths
+        wanted: list[tuple[str, int, AbstractSet[int]]] = []  # (alternative, rank, segments)
         for alt, rank in self._rank.items():
             holding = index.segments_with_any(self._fuzzy_keys[alt], len(alt) * self.threshold)
             if segments is not None:
                 holding = holding.intersection(segments)
-            if not holding:
-                continue
-            candidates = {seg: texts[seg] for seg in holding}
-            for _, _, seg in process.extract(
-                alt, candidates, scorer=fuzz.partial_ratio, score_cutoff=cutoff, limit=None
-            ):
-                passed.append((seg, rank, alt))
+            if holding:
+                wanted.append((alt, rank, holding))
+        if not wanted:
+            return
+        columns = sorted(set().union(*(holding for _, _, holding in wanted)))
+        column_of = {seg: j for j, seg in enumerate(columns)}
+        # Indel similarity is twice the longest common subsequence
+        common = process.cdist(
+            [alt for alt, _, _ in wanted],
+            [texts[seg] for seg in columns],
+            scorer=Indel.similarity,
+            workers=1,
+        ).tolist()
+        passed: list[tuple[int, int, str]] = []  # (segment, rank, alternative) that align
+        for (alt, rank, holding), row in zip(wanted, common, strict=True):
+            size = len(alt)
+            floor = 2 * min_common_chars(self.threshold, size)
+            for seg in holding:
+                if lengths[seg] >= size and row[column_of[seg]] < floor:
+                    continue  # cannot reach the threshold
+                if fuzz.partial_ratio(alt, texts[seg], score_cutoff=cutoff):
+                    passed.append((seg, rank, alt))
         for seg, _, alt in sorted(passed):
             text = texts[seg]
             aligned = fuzz.partial_ratio_alignment(alt, text, score_cutoff=cutoff)
@@ -493,6 +550,18 @@ class PhraseMatcher:
                 while end < len(text) and text[end].isalnum():
                     end += 1
             found.setdefault((seg, start, end - start), self._owner[alt])
+
+
+def min_common_chars(threshold: float, length: int) -> int:
+    """The fewest characters an alternative of ``length`` characters must share, in order,
+    with a text at least as long for ``fuzz.partial_ratio`` to reach ``threshold`` (0-1).
+
+    ``partial_ratio`` is the best ``ratio`` of the alternative against a window of the text
+    no longer than it: ``2 * LCS / (length + window)``, and the window holds at least LCS
+    characters, so reaching the threshold needs ``LCS >= threshold * length / (2 -
+    threshold)``; a window's LCS is at most the whole text's. A text sharing fewer
+    characters cannot match, and the whole-text LCS (``Indel``) is far cheaper to get."""
+    return max(0, math.ceil(threshold * length / (2.0 - threshold) - 1e-9))
 
 
 _UPPER = range(ord("A"), ord("Z") + 1)

@@ -32,6 +32,7 @@ from pipeline.compliance.operators import (
 )
 from pipeline.compliance.placeholders import accepted_types
 from pipeline.compliance.rule import Example, Rule, Turn
+from pipeline.compliance.scanner import ScannerSet
 from pipeline.compliance.schema import (
     ConditionSpec,
     PackHeader,
@@ -176,6 +177,7 @@ class MatcherPool:
     def __init__(self) -> None:
         self._phrases: dict[tuple, PhraseMatcher] = {}
         self._regexes: dict[tuple, RegexMatcher] = {}
+        self._scanners = ScannerSet()  # every phrase key of the load, found in one pass
 
     def phrase(
         self, items: tuple[tuple[str, ...], ...], mode: str, threshold: float, negation: bool
@@ -183,7 +185,7 @@ class MatcherPool:
         """The shared ``PhraseMatcher`` for these arguments."""
         key = (items, mode, threshold, negation)
         if key not in self._phrases:
-            self._phrases[key] = PhraseMatcher(items, mode, threshold, negation)
+            self._phrases[key] = PhraseMatcher(items, mode, threshold, negation, self._scanners)
         return self._phrases[key]
 
     def regex(self, pattern: str, ignore_case: bool, negation: bool) -> RegexMatcher:
@@ -261,6 +263,7 @@ def compile_condition(spec: ConditionSpec, shared: MatcherPool | None = None) ->
             spec.anchor.relation,
             spec.anchor.seconds,
             spec.anchor.absent,
+            spec.anchor.whole_turn,
         )
     scope = Scope(spec.speaker, window, anchor)
     if spec.phrase is not None:

@@ -25,7 +25,8 @@ A CONDITION is a mapping with exactly one operator key and optional scope keys:
                 all (list), any (list), not (condition)
     scope:      speaker (agent | customer | unknown | any),
                 window ({first_s} | {last_s} | {from_s, to_s}),
-                anchor ({of: C, relation: after | before | within, seconds: N, absent: false})
+                anchor ({of: C, relation: after | before | within, seconds: N, absent: false,
+                         whole_turn: false: measure from the anchor's whole segment})
 
 ``pii`` also sees the mask placeholders of a transcript masked upstream (``<TYPE>``; a
 ``[REDACTED]`` counts for PIN / PASSWORD / CVV / VERIFICATION_CODE): see ``placeholders.py``.
@@ -160,6 +161,7 @@ class AnchorSpec(_Strict):
     relation: Literal["after", "before", "within"] = "after"
     seconds: float | None = Field(None, gt=0)  # None: any distance
     absent: bool = False  # keep hits that have NO such anchor
+    whole_turn: bool = False  # measure from the whole turn the anchor was said in
 
 
 class ConditionSpec(_Strict):

@@ -45,6 +45,9 @@ class Anchor:
     relation: str = "after"  # "after", "before" or "within"
     seconds: float | None = None  # None: any distance
     absent: bool = False  # invert: keep hits with no such anchor
+    # measure from the whole segment (turn) the anchor lies in, not its words: "please hold
+    # on while I set this up, it takes a minute" announces the silence after the turn
+    whole_turn: bool = False
 
     def near(self, hit: Hit, anchor: Hit) -> bool:
         """Whether ``anchor`` anchors ``hit`` under this relation."""
@@ -59,6 +62,13 @@ class Anchor:
     def filter(self, hits: list[Hit], ctx: CallContext) -> list[Hit]:
         """The hits this anchor keeps. A hit anchored only by suspect hits becomes suspect."""
         anchors = self.of.hits(ctx)
+        if self.whole_turn:
+            anchors = tuple(
+                replace(ctx.segment_hit(a.segment_index), suspect=a.suspect)
+                if a.segment_index is not None
+                else a
+                for a in anchors
+            )
         kept = []
         for hit in hits:
             near = [a for a in anchors if self.near(hit, a)]

@@ -193,3 +193,31 @@ def test_pii_operator_by_type_and_speaker() -> None:
         (3, "agent")
     ]
     assert hits({"pii": {"types": ["ID_CARD"]}}, ZH_CALL, pii) == []
+
+
+def test_anchor_whole_turn_measures_from_the_end_of_the_announcing_turn() -> None:
+    """ "Please hold on while I set this up" early in an 8 s turn announces the silence right
+    after the turn: measured from the words it is 7 s away, from the turn 0 s."""
+    call = transcript(
+        "en",
+        ("agent", 0, 8, "please hold on while i set up the account this takes a minute or so"),
+        ("agent", 60, 62, "thanks for holding"),
+    )
+
+    def silence_unannounced(whole_turn: bool) -> list:
+        return hits(
+            {
+                "silence": {"min_s": 20},
+                "anchor": {
+                    "of": {"phrase": {"any": ["hold on"]}},
+                    "relation": "after",
+                    "seconds": 5,
+                    "absent": True,
+                    "whole_turn": whole_turn,
+                },
+            },
+            call,
+        )
+
+    assert silence_unannounced(whole_turn=False) == [(0, "agent")]
+    assert silence_unannounced(whole_turn=True) == []

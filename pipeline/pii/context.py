@@ -61,7 +61,11 @@ class CharWindowContextEnhancer(ContextAwareEnhancer):
             best_word = ""
             for word in recognizer.context:
                 pos = window.rfind(word.lower())
-                if pos < 0 or _excluded(window, pos, pos + len(word), excluded):
+                # the exclusion is looked for in the whole text: the window may cut "zip code"
+                # down to "p code"
+                if pos < 0 or _excluded(
+                    lowered, window_start + pos, window_start + pos + len(word), excluded
+                ):
                     continue
                 end = pos + len(word)
                 if end > best or (end == best and len(word) > len(best_word)):
@@ -78,12 +82,12 @@ class CharWindowContextEnhancer(ContextAwareEnhancer):
         return results
 
 
-def _excluded(window: str, start: int, end: int, exclusions: tuple[str, ...]) -> bool:
-    """True when the context word at ``window[start:end]`` is part of an excluded phrase
+def _excluded(text: str, start: int, end: int, exclusions: tuple[str, ...]) -> bool:
+    """True when the context word at ``text[start:end]`` is part of an excluded phrase
     (zip code, area code: "code" there does not announce a secret)."""
     for phrase in exclusions:
         phrase = phrase.lower()
         low = max(0, end - len(phrase))
-        if window.find(phrase, low, start + len(phrase)) >= 0:
+        if text.find(phrase, low, start + len(phrase)) >= 0:
             return True
     return False

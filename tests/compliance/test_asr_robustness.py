@@ -181,8 +181,8 @@ def test_recording_notice_tolerates_asr_slips(bundled, agent_says: str, expected
 @pytest.mark.parametrize(
     ("language", "first", "second", "gap_s", "expected"),
     [
-        ("en", "We have a new investment fund", "with guaranteed return of 8% a year.", 0.0, True),
-        ("en", "We have a new investment fund", "with guaranteed return of 8% a year.", 20, False),
+        ("en", "About the investment fund", "with guaranteed return of 8% a year.", 0.0, True),
+        ("en", "About the investment fund", "with guaranteed return of 8% a year.", 20, False),
         ("zh", "我们有一款新的理财", "年化收益百分之五", 0.0, True),
         ("zh", "我们有一款新的理财", "年化收益百分之五", 20.0, False),
     ],

@@ -50,9 +50,10 @@ def test_customer_volunteering_a_password_is_not_the_agents_violation(bundled) -
 
 @pytest.mark.parametrize("language", ["zh", "en"])
 def test_suspect_segment_never_triggers_alone(bundled, language: str) -> None:
-    text = {"zh": "请把验证码告诉我，保本保息", "en": "Tell me your PIN, it's guaranteed."}[
-        language
-    ]
+    text = {
+        "zh": "请把验证码告诉我，保本保息",
+        "en": "Tell me your PIN, the returns are guaranteed.",
+    }[language]
     clean = call(language, ("agent", "ok"), ("agent", text))
     assert {"no-sensitive-auth-request", "no-guaranteed-returns"} <= fired(bundled, clean)
     suspect = call(language, ("agent", "ok"), ("agent", text, None, None, True))

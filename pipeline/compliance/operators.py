@@ -65,13 +65,24 @@ class PhraseNode(Node):
         return hits
 
     def _call_level(self, ctx: CallContext, matches: list[TextMatch]) -> list[Hit]:
+        """Hits from the moment ``required`` distinct items have been said in the call (the
+        disclosure is complete when its second part is said, not at its first): hits before
+        that are dropped, and hits that complete the set only with suspect speech are
+        suspect."""
         hits = _text_hits(ctx, matches)
-        solid = {m.item for m, h in zip(matches, hits, strict=True) if not h.suspect}
-        if len(solid) >= self.required:
-            return hits
-        if len({m.item for m in matches}) >= self.required:
-            return [Hit(h.start, h.end, h.speaker, h.segment_index, True) for h in hits]
-        return []
+        ordered = sorted(zip(matches, hits, strict=True), key=lambda mh: (mh[1].start, mh[1].end))
+        said: set[int] = set()  # items said so far
+        said_solid: set[int] = set()  # ... in non-suspect speech
+        out = []
+        for match, hit in ordered:
+            said.add(match.item)
+            if not hit.suspect:
+                said_solid.add(match.item)
+            if len(said_solid) >= self.required:
+                out.append(hit)
+            elif len(said) >= self.required:
+                out.append(Hit(hit.start, hit.end, hit.speaker, hit.segment_index, True))
+        return out
 
 
 @dataclass(frozen=True, eq=False)

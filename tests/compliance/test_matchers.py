@@ -56,6 +56,9 @@ def test_normalise(text: str, language: str, expected: str) -> None:
         ("本产品为非保本浮动收益型", "保本", True),
         ("非常稳妥保本保息", "保本", False),
         ("我们不会索取密码|请您现在告诉我验证码", "验证码", False),
+        ("我不是要投诉", "投诉", True),
+        ("我对你们的服务很不满意我要投诉", "投诉", False),  # dissatisfaction is no negation
+        ("这个收费太不合理了我要投诉", "投诉", False),
     ],
 )
 def test_negation(text: str, phrase: str, negated: bool) -> None:

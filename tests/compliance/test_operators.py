@@ -54,7 +54,8 @@ def hits(data: dict[str, Any], call: Transcript, pii: tuple = ()) -> list[tuple]
         ({"phrase": {"all": ["工号", "录音"]}}, [(0, "agent")]),
         ({"phrase": {"all": ["工号", "再见"]}}, []),
         ({"phrase": {"at_least": 2, "of": ["工号", "录音", "再见"]}}, [(0, "agent")]),
-        ({"phrase": {"all": ["工号", "再见"], "span": "call"}}, [(0, "agent"), (5, "agent")]),
+        # call-level: holds from the moment the last needed item is said (segment 5), not before
+        ({"phrase": {"all": ["工号", "再见"], "span": "call"}}, [(5, "agent")]),
         ({"regex": r"工号\d{4}"}, [(0, "agent")]),
         ({"regex": {"pattern": r"余额是[一二三]万"}}, [(3, "agent")]),
     ],

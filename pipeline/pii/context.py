@@ -57,6 +57,7 @@ class CharWindowContextEnhancer(ContextAwareEnhancer):
             window_start = max(0, result.start - self.prefix_chars)
             window = lowered[window_start : result.start]
             excluded = getattr(recognizer, "context_exclusions", ())
+            blockers = getattr(recognizer, "context_blockers", ())
             best = -1
             best_word = ""
             for word in recognizer.context:
@@ -67,6 +68,9 @@ class CharWindowContextEnhancer(ContextAwareEnhancer):
                     lowered, window_start + pos, window_start + pos + len(word), excluded
                 ):
                     continue
+                after = window[pos + len(word) :]
+                if any(blocker in after for blocker in blockers):
+                    continue  # the digits answer a later question (see context_blockers)
                 end = pos + len(word)
                 if end > best or (end == best and len(word) > len(best_word)):
                     best, best_word = end, word

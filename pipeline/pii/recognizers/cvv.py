@@ -11,13 +11,18 @@ from pipeline.pii.recognizers._common import (
     NOT_CURRENCY_BEFORE,
     NOT_QUANTITY_AFTER,
 )
-from pipeline.pii.recognizers._context_pattern import CONTEXT_ONLY_SCORE, ContextPatternRecognizer
+from pipeline.pii.recognizers._context_pattern import (
+    CONTEXT_ONLY_SCORE,
+    OTHER_NUMBER_ANNOUNCEMENTS,
+    ContextPatternRecognizer,
+)
 
 
 class CvvRecognizer(ContextPatternRecognizer):
     """3 or 4 digits after 安全码 / 背面 / CVV / security code."""
 
     ENTITY = "CVV"
+    CONTEXT_BLOCKERS = OTHER_NUMBER_ANNOUNCEMENTS
     PATTERNS: ClassVar[list[Pattern]] = [
         Pattern(
             "cvv_digits",

@@ -3,8 +3,9 @@
 Five sets, reported separately: the *tuning* set (eval/rules/*.yaml, used while writing the
 packs) and four *held-out* sets (eval/rules/heldout*/), each written from the rule definitions
 before the engine was run on it (heldout2-4 by writers who had not read the packs or the other
-sets) and run once before any change it prompted. Once a set's mistakes have been fixed it is no longer held out, so the
-honest figures are the first runs, kept in ``FIRST_RUNS`` and printed with the current ones.
+sets) and run once before any change it prompted. Once a set's mistakes have been fixed it is
+no longer held out, so the honest figures are the first runs, kept in ``FIRST_RUNS`` and
+printed with the current ones.
 Each call lists every rule it breaks; a rule firing on a call counts as a true positive when
 labelled, a false positive otherwise; a labelled rule that does not fire is a false negative.
 Prints precision, recall and F1 per rule and overall (micro-averaged), and the mismatches.

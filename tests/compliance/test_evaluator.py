@@ -120,3 +120,43 @@ def test_violation_fields_for_missing_phrase(bundled) -> None:
     ]
     assert (v.start, v.end, v.evidence, v.speaker) == (0.0, 30.0, "", "agent")
     assert v.weight > 0 and v.title
+
+
+def test_cycle_collector_is_paused_during_evaluation_and_restored() -> None:
+    import gc
+    import threading
+
+    from pipeline.compliance.evaluator import cycle_collector_paused
+
+    assert gc.isenabled()
+    with cycle_collector_paused():
+        assert not gc.isenabled()
+        with cycle_collector_paused():  # nested (or another thread): still paused
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+
+    inside = threading.Barrier(2)
+    release = threading.Event()
+
+    def evaluate_in_thread() -> None:
+        with cycle_collector_paused():
+            inside.wait()
+            release.wait()
+
+    worker = threading.Thread(target=evaluate_in_thread)
+    worker.start()
+    with cycle_collector_paused():
+        inside.wait()
+    assert not gc.isenabled()  # the worker still evaluates
+    release.set()
+    worker.join()
+    assert gc.isenabled()
+
+    gc.disable()  # a process that runs without the collector keeps it off
+    try:
+        with cycle_collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

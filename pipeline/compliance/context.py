@@ -44,6 +44,8 @@ class CallContext:
         default_factory=dict
     )
     segment_sets: dict[tuple[str, Window | None], frozenset[int]] = field(default_factory=dict)
+    # per anchor (by id): its hits sorted by start, their starts, the longest hit's duration
+    anchor_index: dict[int, Any] = field(default_factory=dict)
 
     @cached_property
     def text(self) -> TextIndex:

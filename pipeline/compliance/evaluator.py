@@ -38,11 +38,17 @@ def evaluate(
     if not any(not s.suspect and s.text.strip() for s in transcript.segments):
         return ()
     with cycle_collector_paused():
-        ctx = call_context(transcript, pii)
-        violations: list[Violation] = []
-        for rule in rules:
-            violations.extend(evaluate_rule(rule, ctx, masked))
+        violations = _evaluate_rules(rules, call_context(transcript, pii), masked)
     return tuple(sorted(violations, key=lambda v: (v.start, v.end, v.rule_id)))
+
+
+def _evaluate_rules(rules: Sequence[Rule], ctx: CallContext, masked: Transcript) -> list[Violation]:
+    """Every rule's violations; the call's context (its indexes and memos, tens of thousands
+    of objects) is freed on return, before the cycle collector is back on."""
+    violations: list[Violation] = []
+    for rule in rules:
+        violations.extend(evaluate_rule(rule, ctx, masked))
+    return violations
 
 
 _pause_lock = threading.Lock()

@@ -397,6 +397,7 @@ class PhraseMatcher:
             keys = {pinyin_codes(a): (pinyin_key(a), i) for a, i in self._owner.items()}
             self._py_owner = {code: i for code, (_, i) in keys.items()}
             self._py_ordered = sorted(keys, key=lambda code: len(keys[code][0]), reverse=True)
+        self._spaced_keys = frozenset(self._latin.values())
         # every key is located by the shared scanners, one pass per call for all matchers
         self._scanners = scanners or ScannerSet()
         self._scanners.norm.add(a for a in self._owner if a not in self._latin)
@@ -411,15 +412,21 @@ class PhraseMatcher:
         lo, hi = index.char_range(segments)
         offsets, size = index.offsets, len(norm)
         latin = self._latin
+        spaced_found: dict[str, list[int]] = {}
         if latin:
             _, where = index.despaced
             # the stretch of the despaced text inside [lo, hi), found once for all alternatives
             spaced_range = (bisect_left(where, lo), bisect_left(where, hi))
             spaced_found = index.occurrences(self._scanners.despaced)
         plain_found = index.occurrences(self._scanners.norm)
-        for alt, bound_before, bound_after in self._plain:
+        # the keys of this matcher that occur at all (usually few): the others cost nothing
+        present = (spaced_found.keys() & self._spaced_keys) | (plain_found.keys() & self._owner)
+        for alt, bound_before, bound_after in self._plain if present else ():
             if alt in latin:
-                self._find_spaced(index, found, alt, spaced_found, spaced_range, segments)
+                if latin[alt] in present:
+                    self._find_spaced(index, found, alt, spaced_found, spaced_range, segments)
+                continue
+            if alt not in present:
                 continue
             length, item = len(alt), self._owner[alt]
             for position in _within(plain_found.get(alt), lo, hi - length):

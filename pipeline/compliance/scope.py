@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -10,6 +11,9 @@ from pipeline.compliance.context import CallContext, Hit
 
 if TYPE_CHECKING:
     from pipeline.compliance.operators import Node
+
+
+_BOUND_MARGIN_S = 1.0  # slack on the anchor search bounds, so rounding never drops a near one
 
 
 @dataclass(frozen=True)
@@ -60,25 +64,56 @@ class Anchor:
         return overlap or min(abs(hit.start - anchor.end), abs(anchor.start - hit.end)) <= limit
 
     def filter(self, hits: list[Hit], ctx: CallContext) -> list[Hit]:
-        """The hits this anchor keeps. A hit anchored only by suspect hits becomes suspect."""
-        anchors = self.of.hits(ctx)
-        if self.whole_turn:
-            anchors = tuple(
-                replace(ctx.segment_hit(a.segment_index), suspect=a.suspect)
-                if a.segment_index is not None
-                else a
-                for a in anchors
-            )
+        """The hits this anchor keeps. A hit anchored only by suspect hits becomes suspect.
+
+        Only the anchors that can be near a hit are looked at: sorted by start, a near anchor
+        starts no later than ``hit.end + seconds`` and no earlier than ``hit.start - seconds -
+        the longest anchor`` (every relation; see ``near``), so a binary search bounds them."""
+        anchors, starts, longest = self._sorted_anchors(ctx)
+        limit = math.inf if self.seconds is None else self.seconds
+        finite = not math.isinf(limit)
         kept = []
         for hit in hits:
-            near = [a for a in anchors if self.near(hit, a)]
+            first, stop = 0, len(anchors)
+            if finite:
+                early = min(hit.start, hit.end) - limit - longest - _BOUND_MARGIN_S
+                late = max(hit.start, hit.end) + limit + _BOUND_MARGIN_S
+                first, stop = bisect_left(starts, early), bisect_right(starts, late)
+            near = solid = False
+            for i in range(first, stop):
+                anchor = anchors[i]
+                if self.near(hit, anchor):
+                    near = True
+                    if not anchor.suspect:
+                        solid = True
+                        break
+                    if self.absent:
+                        break
             if self.absent:
                 if not near:
                     kept.append(hit)
             elif near:
-                solid = any(not a.suspect for a in near)
                 kept.append(hit if solid or hit.suspect else replace(hit, suspect=True))
         return kept
+
+    def _sorted_anchors(self, ctx: CallContext) -> tuple[tuple[Hit, ...], list[float], float]:
+        """The anchor hits (whole turns with ``whole_turn``) sorted by start, their starts and
+        the longest one's duration; once per call."""
+        key = id(self)
+        found = ctx.anchor_index.get(key)
+        if found is None:
+            anchors = self.of.hits(ctx)
+            if self.whole_turn:
+                anchors = tuple(
+                    replace(ctx.segment_hit(a.segment_index), suspect=a.suspect)
+                    if a.segment_index is not None
+                    else a
+                    for a in anchors
+                )
+            ordered = tuple(sorted(anchors, key=lambda a: a.start))
+            longest = max((max(a.end - a.start, 0.0) for a in ordered), default=0.0)
+            found = ctx.anchor_index[key] = (ordered, [a.start for a in ordered], longest)
+        return found
 
 
 @dataclass(frozen=True)

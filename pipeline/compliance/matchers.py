@@ -50,7 +50,9 @@ _PSEUDO_ZH = re.compile(
     r"方不方便|方便不方便|好不好|对不对|行不行|有没有|会不会|了不了解|清不清楚|"
     r"非常|除非|无论|无线|无聊|"
     # dissatisfaction, not a negation of what follows: "很不满意 我要投诉"
-    r"不满意|不满|不合理|不公平|不像话|不靠谱|不负责|不讲理|不专业|不舒服|不高兴"
+    r"不满意|不满|不合理|不公平|不像话|不靠谱|不负责|不讲理|不专业|不舒服|不高兴|"
+    # an answer ("不会的 稳赚不赔") or a word that negates nothing ("高不少 而且保本")
+    r"不会的|不是的|没有的|不少|不久|不断|不同|不仅|不但|不管"
 )
 _BOUNDARY_ZH = re.compile(r"但是|但|不过|可是|然后|现在|那么|另外|还有|请您|请你|麻烦您|麻烦你")
 _NEG_EN = re.compile(

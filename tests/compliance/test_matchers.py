@@ -59,6 +59,9 @@ def test_normalise(text: str, language: str, expected: str) -> None:
         ("我不是要投诉", "投诉", True),
         ("我对你们的服务很不满意我要投诉", "投诉", False),  # dissatisfaction is no negation
         ("这个收费太不合理了我要投诉", "投诉", False),
+        ("真的不会亏吗|不会的这个稳赚不赔", "稳赚不赔", False),  # an answer, not a negation
+        ("比定期高不少而且保本", "保本", False),
+        ("这款产品不会保本", "保本", True),
     ],
 )
 def test_negation(text: str, phrase: str, negated: bool) -> None:

@@ -84,11 +84,25 @@ def timings_ms(rules: list, call: Transcript, repeat: int) -> tuple[float, float
     return statistics.median(samples), min(samples)
 
 
+def machine_steadiness() -> str:
+    """A fixed pure-Python loop timed 20 times: on a shared machine its spread (median over
+    best) says how much other work disturbed the figures (1.0: not at all)."""
+    samples = []
+    for _ in range(20):
+        start = time.perf_counter()
+        sum(i * i for i in range(100_000))
+        samples.append((time.perf_counter() - start) * 1000.0)
+    best, median = min(samples), statistics.median(samples)
+    spread = median / best
+    return f"calibration loop {best:.1f} ms best, {median:.1f} ms median (spread {spread:.2f})"
+
+
 def main(argv: list[str] | None = None) -> int:
     """Print the timing tables."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=15)
     args = parser.parse_args(argv)
+    print(f"machine before: {machine_steadiness()}")
     for language in ("zh", "en"):
         calls = {m: long_call(language, m) for m in CALL_MINUTES}
         unit = "chars" if language == "zh" else "words"
@@ -109,6 +123,7 @@ def main(argv: list[str] | None = None) -> int:
             f"100 rules on a 10-minute {language} call: median {headline:.1f} ms, best "
             f"{best:.1f} ms over {args.repeat * 3} runs ({verdict}, target < {TARGET_MS:.0f} ms)"
         )
+    print(f"\nmachine after: {machine_steadiness()}")
     return 0
 
 

@@ -122,13 +122,63 @@ def load_rulebook(rules_dir: Path) -> RuleBook:
     return RuleBook(tuple(rules), tuple(problems), rules_version(files, rules_dir))
 
 
+class _DuplicateKeyLoader(yaml.SafeLoader):
+    """A safe YAML loader that notes duplicate mapping keys (plain YAML keeps the last one
+    silently, so a second ``anchor:`` in a condition would quietly replace the first)."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.duplicates: list[tuple[str, int]] = []  # (key, 1-based line)
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        keys = [k.value for k, _ in node.value if isinstance(k, yaml.ScalarNode)]
+        if "<<" not in keys:  # merge keys may override on purpose
+            seen: set[str] = set()
+            for key_node, _ in node.value:
+                if isinstance(key_node, yaml.ScalarNode):
+                    if key_node.value in seen:
+                        self.duplicates.append((key_node.value, key_node.start_mark.line + 1))
+                    seen.add(key_node.value)
+        return super().construct_mapping(node, deep)
+
+
+def read_pack_yaml(text: str) -> tuple[Any, list[tuple[str, int]], list[tuple[int, int]]]:
+    """Parse a pack: (data, duplicate keys as (key, line), each rule's (first, last) line)."""
+    loader = _DuplicateKeyLoader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
+    spans: list[tuple[int, int]] = []
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if key_node.value == "rules" and isinstance(value_node, yaml.SequenceNode):
+                spans = [
+                    (item.start_mark.line + 1, item.end_mark.line + 1) for item in value_node.value
+                ]
+    return data, loader.duplicates, spans
+
+
 def _load_pack(path: Path, problems: list[LoadProblem], shared: MatcherPool) -> list[Rule]:
     file = str(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data, duplicates, spans = read_pack_yaml(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         problems.append(LoadProblem(file, None, f"cannot read YAML: {exc}"))
         return []
+    # a rule holding a duplicate key is skipped (the pack-level ones skip the pack)
+    spoilt: dict[int, str] = {}
+    for key, line in duplicates:
+        position = next((i for i, (a, b) in enumerate(spans) if a <= line <= b), None)
+        reason = (
+            f"duplicate key '{key}' at line {line}: YAML would keep only the last one "
+            "(nest the conditions under any / all)"
+        )
+        if position is None:
+            problems.append(LoadProblem(file, None, reason))
+            return []
+        spoilt.setdefault(position, reason)
     if not isinstance(data, dict):
         problems.append(
             LoadProblem(file, None, "a pack must be a mapping with pack/language/rules")
@@ -149,6 +199,9 @@ def _load_pack(path: Path, problems: list[LoadProblem], shared: MatcherPool) -> 
         label = str(rule_id) if rule_id else f"rules[{position}]"
         if not isinstance(raw, dict):
             problems.append(LoadProblem(file, label, "a rule must be a mapping"))
+            continue
+        if position in spoilt:
+            problems.append(LoadProblem(file, label, spoilt[position]))
             continue
         try:
             spec = RuleSpec.model_validate(raw)

@@ -72,6 +72,14 @@ def write_pack(folder: Path, body: str, name: str = "pack.yaml", language: str =
             "good",
             "duplicate",
         ),
+        (  # a second anchor would silently replace the first: the rule is skipped
+            "  - id: dup\n    title: t\n    severity: low\n    weight: 1\n    message: m\n"
+            "    forbid:\n      phrase: {any: [a]}\n"
+            "      anchor: {of: {phrase: {any: [b]}}}\n"
+            "      anchor: {of: {phrase: {any: [c]}}}",
+            "dup",
+            "duplicate key 'anchor' at line 19",
+        ),
     ],
 )
 def test_bad_rule_is_reported_and_others_load(
@@ -92,6 +100,7 @@ def test_bad_rule_is_reported_and_others_load(
         ("pack: p\nlanguage: en\nrules: [\n", "cannot read YAML"),
         ("- just a list\n", "must be a mapping"),
         ("pack: p\nlanguage: fr\nrules: []\n", "language"),
+        ("pack: p\nlanguage: en\nlanguage: zh\nrules: []\n", "duplicate key 'language' at line 3"),
     ],
 )
 def test_bad_pack_is_reported(tmp_path: Path, content: str, problem: str) -> None:

@@ -1,8 +1,8 @@
 """Evaluate the bundled rule packs on the labelled calls in eval/rules/.
 
-Six sets, reported separately: the *tuning* set (eval/rules/*.yaml, used while writing the
-packs) and five *held-out* sets (eval/rules/heldout*/), each written from the rule definitions
-before the engine was run on it (heldout2-5 by writers who had not read the packs or the other
+Seven sets, reported separately: the *tuning* set (eval/rules/*.yaml, used while writing the
+packs) and six *held-out* sets (eval/rules/heldout*/), each written from the rule definitions
+before the engine was run on it (heldout2-6 by writers who had not read the packs or the other
 sets) and run once before any change it prompted. Once a set's mistakes have been fixed it is
 no longer held out, so the honest figures are the first runs, kept in ``FIRST_RUNS`` and
 printed with the current ones.
@@ -63,6 +63,7 @@ CALL_SETS = {  # relative to ROOT
     "heldout3": "eval/rules/heldout3",
     "heldout4": "eval/rules/heldout4",
     "heldout5": "eval/rules/heldout5",
+    "heldout6": "eval/rules/heldout6",
 }
 # Overall (micro) precision, recall, F1 of each held-out set's first, blind run (2026-11):
 # the generalisation figures. Each run was followed by fixes, so re-running now scores higher.
@@ -72,6 +73,7 @@ FIRST_RUNS = {
     "heldout3": (0.935, 0.896, 0.915),
     "heldout4": (0.946, 1.000, 0.972),
     "heldout5": (0.944, 0.944, 0.944),
+    "heldout6": (0.862, 0.833, 0.847),
 }
 
 

@@ -23,6 +23,8 @@ OTHER_NUMBER_ANNOUNCEMENTS = (
     "卡号",
     "出生",
     "生日",
+    "邮编",
+    "邮政编码",
     "last four",
     "last 4",
     "date of birth",

@@ -22,3 +22,12 @@ from pipeline.pii.recognizers.person_en import ner_windows
 )
 def test_ner_windows(text, covered, windows):
     assert [text[s:e] for s, e in ner_windows(text, covered)] == windows
+
+
+def test_an_ing_verb_after_i_am_is_no_name(engine) -> None:
+    found = engine.analyze_text("to verify you i'm sending you a one time code", "en")
+    assert "PERSON" not in {s.entity_type for s in found}
+    named = engine.analyze_text("hi i'm ming from card services", "en")
+    assert [named[0].entity_type] == ["PERSON"]
+    capital = engine.analyze_text("I'm Sterling, how can I help", "en")
+    assert "PERSON" in {s.entity_type for s in capital}

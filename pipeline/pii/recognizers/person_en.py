@@ -26,6 +26,22 @@ _CUE_NAME_RE = re.compile(
     r"with|at|on|in|to)\b)[a-z]+)?)",
     re.I,
 )
+_I_AM_RE = re.compile(r"i am|i'm", re.I)
+MIN_ING_VERB_CHARS = 6  # "sending" is a verb; "Ming", "Ling" (4 letters) are names
+
+
+def _is_verb_after_i_am(match: re.Match[str]) -> bool:
+    """Whether the word after "I am" / "I'm" is a lower-case -ing verb ("i'm sending"), not a
+    name (a capitalised "I'm Sterling" stays a name)."""
+    first = match.group(1).split()[0].split("-")[0]
+    if not first.islower():
+        return False
+    cue = match.group(0)[: match.start(1) - match.start(0)].strip()
+    return bool(
+        _I_AM_RE.fullmatch(cue) and first.endswith("ing") and len(first) >= MIN_ING_VERB_CHARS
+    )
+
+
 # capitalised words that are not names
 _NOT_NAMES = {
     "I",
@@ -142,6 +158,8 @@ class EnPersonRecognizer(EntityRecognizer):
         spans: list[tuple[int, int, float]] = []
         for match in _CUE_NAME_RE.finditer(text):
             name = match.group(1)
+            if _is_verb_after_i_am(match):
+                continue  # "i'm sending you a code", "i'm disputing both": no name
             # a cue phrase before capitalised words is as strong as an NER hit on them
             score = CUE_CAPITALISED_SCORE if _CAPITALISED_NAME_RE.fullmatch(name) else CUE_SCORE
             spans.append((match.start(1), match.end(1), score))

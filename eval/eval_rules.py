@@ -1,8 +1,8 @@
 """Evaluate the bundled rule packs on the labelled calls in eval/rules/.
 
-Seven sets, reported separately: the *tuning* set (eval/rules/*.yaml, used while writing the
-packs) and six *held-out* sets (eval/rules/heldout*/), each written from the rule definitions
-before the engine was run on it (heldout2-6 by writers who had not read the packs or the other
+Eight sets, reported separately: the *tuning* set (eval/rules/*.yaml, used while writing the
+packs) and seven *held-out* sets (eval/rules/heldout*/), each written from the rule definitions
+before the engine was run on it (heldout2-7 by writers who had not read the packs or the other
 sets) and run once before any change it prompted. Once a set's mistakes have been fixed it is
 no longer held out, so the honest figures are the first runs, kept in ``FIRST_RUNS`` and
 printed with the current ones.
@@ -64,6 +64,7 @@ CALL_SETS = {  # relative to ROOT
     "heldout4": "eval/rules/heldout4",
     "heldout5": "eval/rules/heldout5",
     "heldout6": "eval/rules/heldout6",
+    "heldout7": "eval/rules/heldout7",
 }
 # Overall (micro) precision, recall, F1 of each held-out set's first, blind run (2026-11):
 # the generalisation figures. Each run was followed by fixes, so re-running now scores higher.
@@ -74,6 +75,7 @@ FIRST_RUNS = {
     "heldout4": (0.946, 1.000, 0.972),
     "heldout5": (0.944, 0.944, 0.944),
     "heldout6": (0.862, 0.833, 0.847),
+    "heldout7": (0.811, 0.909, 0.857),
 }
 
 

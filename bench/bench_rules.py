@@ -9,6 +9,7 @@ the tuning eval calls (eval/rules/*.yaml) repeated until they reach the wanted l
 skipped: this measures the rule engine alone.
 
     .venv/bin/python bench/bench_rules.py [--repeat 15]
+    .venv/bin/python bench/bench_rules.py --rounds 6     # the headline only, quiet vs busy
 """
 
 from __future__ import annotations
@@ -97,11 +98,44 @@ def machine_steadiness() -> str:
     return f"calibration loop {best:.1f} ms best, {median:.1f} ms median (spread {spread:.2f})"
 
 
+def headline_rounds(rounds: int, repeat: int) -> int:
+    """Print, per round, the calibration loop's best time before and after and the median and
+    best time of 100 rules on a 10-minute call in each language."""
+    cases = {lang: (rules_for(lang, 100), long_call(lang, 10)) for lang in ("zh", "en")}
+    for _ in range(rounds):
+        before = _calibration_ms()
+        cells = []
+        for lang, (rules, call) in cases.items():
+            median, best = timings_ms(rules, call, repeat)
+            cells.append(f"{lang} median {median:5.1f} ms, best {best:5.1f} ms")
+        after = _calibration_ms()
+        print(f"calibration {before:4.1f} -> {after:4.1f} ms | " + " | ".join(cells), flush=True)
+    return 0
+
+
+def _calibration_ms() -> float:
+    samples = []
+    for _ in range(5):
+        start = time.perf_counter()
+        sum(i * i for i in range(100_000))
+        samples.append((time.perf_counter() - start) * 1000.0)
+    return min(samples)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Print the timing tables."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=0,
+        help="only the headline (100 rules, 10 minutes), this many rounds, each between two "
+        "calibration loops (to tell a quiet machine from a busy one)",
+    )
     args = parser.parse_args(argv)
+    if args.rounds:
+        return headline_rounds(args.rounds, args.repeat)
     print(f"machine before: {machine_steadiness()}")
     for language in ("zh", "en"):
         calls = {m: long_call(language, m) for m in CALL_MINUTES}

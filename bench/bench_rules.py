@@ -88,11 +88,7 @@ def timings_ms(rules: list, call: Transcript, repeat: int) -> tuple[float, float
 def machine_steadiness() -> str:
     """A fixed pure-Python loop timed 20 times: on a shared machine its spread (median over
     best) says how much other work disturbed the figures (1.0: not at all)."""
-    samples = []
-    for _ in range(20):
-        start = time.perf_counter()
-        sum(i * i for i in range(100_000))
-        samples.append((time.perf_counter() - start) * 1000.0)
+    samples = _calibration_samples(20)
     best, median = min(samples), statistics.median(samples)
     spread = median / best
     return f"calibration loop {best:.1f} ms best, {median:.1f} ms median (spread {spread:.2f})"
@@ -114,12 +110,17 @@ def headline_rounds(rounds: int, repeat: int) -> int:
 
 
 def _calibration_ms() -> float:
+    return min(_calibration_samples(5))
+
+
+def _calibration_samples(count: int) -> list[float]:
+    """Milliseconds a fixed pure-Python loop takes, ``count`` times."""
     samples = []
-    for _ in range(5):
+    for _ in range(count):
         start = time.perf_counter()
         sum(i * i for i in range(100_000))
         samples.append((time.perf_counter() - start) * 1000.0)
-    return min(samples)
+    return samples
 
 
 def main(argv: list[str] | None = None) -> int:

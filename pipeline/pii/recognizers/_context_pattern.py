@@ -59,3 +59,10 @@ class ContextPatternRecognizer(StdlibPatternRecognizer):
         )
         self.context_exclusions: tuple[str, ...] = tuple(self.CONTEXT_EXCLUSIONS)
         self.context_blockers: tuple[str, ...] = tuple(self.CONTEXT_BLOCKERS)
+
+
+class SecretContextRecognizer(ContextPatternRecognizer):
+    """A secret (PIN, password, CVV, one-time code): digits after its context word are not it
+    when another number was asked for in between (``OTHER_NUMBER_ANNOUNCEMENTS``)."""
+
+    CONTEXT_BLOCKERS = OTHER_NUMBER_ANNOUNCEMENTS

@@ -11,18 +11,13 @@ from pipeline.pii.recognizers._common import (
     NOT_CURRENCY_BEFORE,
     NOT_QUANTITY_AFTER,
 )
-from pipeline.pii.recognizers._context_pattern import (
-    CONTEXT_ONLY_SCORE,
-    OTHER_NUMBER_ANNOUNCEMENTS,
-    ContextPatternRecognizer,
-)
+from pipeline.pii.recognizers._context_pattern import CONTEXT_ONLY_SCORE, SecretContextRecognizer
 
 
-class CvvRecognizer(ContextPatternRecognizer):
+class CvvRecognizer(SecretContextRecognizer):
     """3 or 4 digits after 安全码 / 背面 / CVV / security code."""
 
     ENTITY = "CVV"
-    CONTEXT_BLOCKERS = OTHER_NUMBER_ANNOUNCEMENTS
     PATTERNS: ClassVar[list[Pattern]] = [
         Pattern(
             "cvv_digits",

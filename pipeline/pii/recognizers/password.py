@@ -6,18 +6,13 @@ from typing import ClassVar
 
 from presidio_analyzer import Pattern
 
-from pipeline.pii.recognizers._context_pattern import (
-    CONTEXT_ONLY_SCORE,
-    OTHER_NUMBER_ANNOUNCEMENTS,
-    ContextPatternRecognizer,
-)
+from pipeline.pii.recognizers._context_pattern import CONTEXT_ONLY_SCORE, SecretContextRecognizer
 
 
-class PasswordRecognizer(ContextPatternRecognizer):
+class PasswordRecognizer(SecretContextRecognizer):
     """6 to 32 characters mixing letters and digits, after 密码 / password."""
 
     ENTITY = "PASSWORD"
-    CONTEXT_BLOCKERS = OTHER_NUMBER_ANNOUNCEMENTS
     PATTERNS: ClassVar[list[Pattern]] = [
         Pattern(
             "password_mixed",

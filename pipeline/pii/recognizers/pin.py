@@ -11,18 +11,13 @@ from pipeline.pii.recognizers._common import (
     NOT_CURRENCY_BEFORE,
     NOT_QUANTITY_AFTER,
 )
-from pipeline.pii.recognizers._context_pattern import (
-    CONTEXT_ONLY_SCORE,
-    OTHER_NUMBER_ANNOUNCEMENTS,
-    ContextPatternRecognizer,
-)
+from pipeline.pii.recognizers._context_pattern import CONTEXT_ONLY_SCORE, SecretContextRecognizer
 
 
-class PinRecognizer(ContextPatternRecognizer):
+class PinRecognizer(SecretContextRecognizer):
     """4 to 8 digits after 密码 / PIN."""
 
     ENTITY = "PIN"
-    CONTEXT_BLOCKERS = OTHER_NUMBER_ANNOUNCEMENTS
     PATTERNS: ClassVar[list[Pattern]] = [
         Pattern(
             "pin_digits",

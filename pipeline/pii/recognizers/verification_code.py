@@ -12,20 +12,15 @@ from pipeline.pii.recognizers._common import (
     NOT_CURRENCY_BEFORE,
     NOT_QUANTITY_AFTER,
 )
-from pipeline.pii.recognizers._context_pattern import (
-    CONTEXT_ONLY_SCORE,
-    OTHER_NUMBER_ANNOUNCEMENTS,
-    ContextPatternRecognizer,
-)
+from pipeline.pii.recognizers._context_pattern import CONTEXT_ONLY_SCORE, SecretContextRecognizer
 
 SERVICE_NUMBER_RE = re.compile(r"9[56][0-9]{3}")  # 95555, 95588, 96xxx: bank hotlines, no code
 
 
-class VerificationCodeRecognizer(ContextPatternRecognizer):
+class VerificationCodeRecognizer(SecretContextRecognizer):
     """4 to 8 digits after 验证码 / verification code / one-time passcode / "the code"."""
 
     ENTITY = "VERIFICATION_CODE"
-    CONTEXT_BLOCKERS = OTHER_NUMBER_ANNOUNCEMENTS
     PATTERNS: ClassVar[list[Pattern]] = [
         Pattern(
             "otp_digits",

@@ -6,6 +6,7 @@ Loaded once per process through :func:`get_settings`; tests build their own ``Se
 from __future__ import annotations
 
 import json
+from enum import Enum, StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
@@ -13,8 +14,41 @@ from typing import Annotated, Any
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from pipeline.models import Severity
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_RULES_DIR = PROJECT_ROOT / "rules"
+
+
+class Language(StrEnum):
+    """The language of a batch: detected per call, or fixed."""
+
+    AUTO = "auto"
+    ZH = "zh"
+    EN = "en"
+
+
+class AsrBackendName(StrEnum):
+    """The speech-recognition engine (see ``pipeline/asr/backends/``)."""
+
+    OPENAI_WHISPER = "openai-whisper"  # torch; the reference
+    FASTER_WHISPER = "faster-whisper"  # CTranslate2; the fast path
+
+
+class Device(StrEnum):
+    """Where the ASR model runs: ``auto`` takes a CUDA GPU when the engine sees one."""
+
+    AUTO = "auto"
+    CPU = "cpu"
+    CUDA = "cuda"
+
+
+class SmtpSecurity(StrEnum):
+    """How the SMTP connection is protected."""
+
+    NONE = "none"
+    STARTTLS = "starttls"
+    SSL = "ssl"
 
 
 class Settings(BaseSettings):
@@ -27,7 +61,11 @@ class Settings(BaseSettings):
     model_dir: Path = Field(
         Path.home() / ".cache" / "callsentry", description="where converted weights are cached"
     )
-    language: str = Field("auto", description="auto, zh or en: fixed for a whole batch")
+    asr_backend: AsrBackendName = Field(
+        AsrBackendName.OPENAI_WHISPER, description="openai-whisper | faster-whisper"
+    )
+    device: Device = Field(Device.AUTO, description="auto | cpu | cuda")
+    language: Language = Field(Language.AUTO, description="auto, zh or en: fixed for a batch")
     beam_size: int = Field(5, ge=1, le=10, description="1 = greedy (faster, less accurate)")
     threads: int = Field(0, ge=0, description="torch threads; 0 = all cores")
 
@@ -51,10 +89,10 @@ class Settings(BaseSettings):
     )
 
     # --- alerts ----------------------------------------------------------------------------
-    alert_min_severity: str = Field("high", description="per-call alert threshold")
+    alert_min_severity: Severity = Field(Severity.HIGH, description="per-call alert threshold")
     smtp_host: str | None = None
     smtp_port: int = 25
-    smtp_security: str = Field("none", description="none | starttls | ssl")
+    smtp_security: SmtpSecurity = Field(SmtpSecurity.NONE, description="none | starttls | ssl")
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
     smtp_timeout_s: float = 10.0
@@ -68,6 +106,20 @@ class Settings(BaseSettings):
     schedule_cron: str = Field("0 2 * * *", description="nightly batch, cron syntax")
     schedule_timezone: str = "Asia/Shanghai"
     recordings_dir: Path = Field(Path("recordings"), description="what the schedule processes")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _enum_case(cls, value: Any, info: Any) -> Any:
+        """Enum settings are read case-insensitively (``High`` is ``high``)."""
+        field = cls.model_fields.get(info.field_name)
+        annotation = getattr(field, "annotation", None)
+        if (
+            isinstance(value, str)
+            and isinstance(annotation, type)
+            and issubclass(annotation, Enum)
+        ):
+            return value.strip().lower()
+        return value
 
     @field_validator("mail_to", mode="before")
     @classmethod

@@ -7,14 +7,33 @@ Times are seconds from the start of the call; character offsets index ``Segment.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-Speaker = Literal["agent", "customer", "unknown"]
-SPEAKERS: tuple[str, ...] = ("agent", "customer", "unknown")
 
-Severity = Literal["info", "low", "medium", "high", "critical"]
-SEVERITIES: tuple[str, ...] = ("info", "low", "medium", "high", "critical")
+class Speaker(StrEnum):
+    """Who said a segment. A stereo call gives agent and customer; mono speech is unknown."""
+
+    AGENT = "agent"
+    CUSTOMER = "customer"
+    UNKNOWN = "unknown"
+
+
+SPEAKERS: tuple[str, ...] = tuple(s.value for s in Speaker)
+
+
+class Severity(StrEnum):
+    """How bad a finding is, in increasing order."""
+
+    INFO = "info"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+SEVERITIES: tuple[str, ...] = tuple(s.value for s in Severity)
 
 
 def severity_rank(severity: str) -> int:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..models import Alert, severity_rank
+from ..store.outbox import Outbox
 from .base import AlertSink
 from .outbox import OutboxSink
 from .render import DIGEST, IMMEDIATE, Notice
@@ -62,7 +63,7 @@ def sinks_from_settings(settings: Any, out_dir: Path | None = None) -> list[Aler
 
 
 def deliver_pending(
-    store: Any,
+    outbox: Outbox,
     sinks: Sequence[AlertSink],
     *,
     run_id: str | None = None,
@@ -75,10 +76,10 @@ def deliver_pending(
     alert (to report the run)."""
     blocked: list[str] = []
     candidates: list[Alert] = []
-    for alert in store.pending_alerts():
+    for alert in outbox.pending():
         findings = find_unmasked_pii(alert_text(alert))
         if findings:
-            store.mark_alert_failed(
+            outbox.mark_failed(
                 alert.alert_key, f"blocked: unmasked PII: {'; '.join(findings)}", permanent=True
             )
             blocked.append(alert.alert_key)
@@ -102,13 +103,13 @@ def deliver_pending(
                 a
                 for a in notice.alerts
                 if a.alert_key not in blocked
-                and sink.name not in store.delivered_sinks(a.alert_key)
+                and sink.name not in outbox.delivered_sinks(a.alert_key)
             )
             if notice.alerts and not todo:
                 continue
             if down is not None:
                 for a in todo:
-                    store.mark_alert_failed(a.alert_key, down)
+                    outbox.mark_failed(a.alert_key, down)
                 continue
             part = Notice(notice.kind, todo, notice.run_id, notice.summary, notice.immediate_count)
             try:
@@ -116,7 +117,7 @@ def deliver_pending(
             except UnmaskedPiiError as exc:
                 errors.append(str(exc))
                 for a in todo:
-                    store.mark_alert_failed(a.alert_key, str(exc), permanent=True)
+                    outbox.mark_failed(a.alert_key, str(exc), permanent=True)
                     blocked.append(a.alert_key)
                 continue
             except Exception as exc:  # any delivery failure: record it, retry next run
@@ -124,19 +125,19 @@ def deliver_pending(
                 log.warning("alert delivery failed: %s", down)
                 errors.append(down)
                 for a in todo:
-                    store.mark_alert_failed(a.alert_key, down)
+                    outbox.mark_failed(a.alert_key, down)
                 continue
             messages += 1
             for a in todo:
-                store.mark_alert_delivered(a.alert_key, sink.name)
+                outbox.mark_delivered(a.alert_key, sink.name)
 
     sink_names = {s.name for s in sinks}
     sent, retrying = [], []
     for a in candidates:
         if a.alert_key in blocked:
             continue
-        if sink_names and sink_names <= store.delivered_sinks(a.alert_key):
-            store.mark_alert_sent(a.alert_key)
+        if sink_names and sink_names <= outbox.delivered_sinks(a.alert_key):
+            outbox.mark_sent(a.alert_key)
             sent.append(a.alert_key)
         else:
             retrying.append(a.alert_key)

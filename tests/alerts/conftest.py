@@ -19,6 +19,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
 from pipeline.store import Store
+from pipeline.store.outbox import Outbox
 
 SMTP_USER, SMTP_PASSWORD = "alerts", "s3cret"
 
@@ -181,7 +182,7 @@ def webhook_server() -> Iterator[WebhookServer]:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
+def outbox(tmp_path: Path) -> Iterator[Outbox]:
     s = Store(f"sqlite:///{tmp_path / 'callsentry.db'}")
-    yield s
+    yield s.outbox
     s.close()

@@ -20,6 +20,7 @@ from pipeline.alerts.render import DIGEST, Notice
 from pipeline.anomaly import call_alerts
 from pipeline.config import Settings
 from pipeline.models import Alert
+from pipeline.store.outbox import Outbox
 from tests.alerts.conftest import SMTP_PASSWORD, SMTP_USER, SmtpServer
 from tests.report_factory import make_report, make_violation
 
@@ -51,10 +52,10 @@ def _every_mail_is_clean(server: SmtpServer) -> None:
         assert find_unmasked_pii("\n".join(texts)) == []
 
 
-def test_smtp_digest_and_immediate_arrive(store, smtp_server: SmtpServer) -> None:
-    store.enqueue_alerts(_alerts(), run_id="run-1")
+def test_smtp_digest_and_immediate_arrive(outbox, smtp_server: SmtpServer) -> None:
+    outbox.enqueue(_alerts(), run_id="run-1")
     report = deliver_pending(
-        store, [_smtp(smtp_server.port)], run_id="run-1", summary=[("calls processed", "3")]
+        outbox, [_smtp(smtp_server.port)], run_id="run-1", summary=[("calls processed", "3")]
     )
     assert len(report.sent) == 2 and report.retrying == () and report.blocked == ()
     assert report.messages == 2
@@ -78,32 +79,32 @@ def test_smtp_digest_and_immediate_arrive(store, smtp_server: SmtpServer) -> Non
     assert "Critical alerts mailed separately: 1" in digest_text
     _every_mail_is_clean(smtp_server)
     # a rerun sends nothing again
-    again = deliver_pending(store, [_smtp(smtp_server.port)], run_id="run-1")
+    again = deliver_pending(outbox, [_smtp(smtp_server.port)], run_id="run-1")
     assert again.messages == 0 and len(smtp_server.received) == 2
-    assert store.enqueue_alerts(_alerts()) == []  # and the same findings never re-queue
+    assert outbox.enqueue(_alerts()) == []  # and the same findings never re-queue
 
 
-def test_smtp_down_then_up_delivers_once(store, smtp_port_down: SmtpServer) -> None:
-    store.enqueue_alerts(_alerts(), run_id="run-1")
-    first = deliver_pending(store, [_smtp(smtp_port_down.port)])
+def test_smtp_down_then_up_delivers_once(outbox, smtp_port_down: SmtpServer) -> None:
+    outbox.enqueue(_alerts(), run_id="run-1")
+    first = deliver_pending(outbox, [_smtp(smtp_port_down.port)])
     assert first.sent == () and len(first.retrying) == 2 and first.messages == 0
     assert "ConnectionRefusedError" in first.errors[0]
     assert len(first.errors) == 1  # the sink is not retried for every notice
     for key in first.retrying:
-        state = store.alert_state(key)
-        assert state["state"] == "pending" and state["attempts"] == 1
-        assert "ConnectionRefused" in state["last_error"]
+        state = outbox.get(key)
+        assert state.state == "pending" and state.attempts == 1
+        assert "ConnectionRefused" in state.last_error
 
     smtp_port_down.start()
-    second = deliver_pending(store, [_smtp(smtp_port_down.port)])
+    second = deliver_pending(outbox, [_smtp(smtp_port_down.port)])
     assert sorted(second.sent) == sorted(first.retrying)
-    third = deliver_pending(store, [_smtp(smtp_port_down.port)])
+    third = deliver_pending(outbox, [_smtp(smtp_port_down.port)])
     assert third.messages == 0
     assert len(smtp_port_down.received) == 2  # one immediate + one digest, each once
-    assert all(store.alert_state(k)["state"] == "sent" for k in second.sent)
+    assert all(outbox.get(k).state == "sent" for k in second.sent)
 
 
-def test_scanner_blocks_a_mail_with_a_card_number(store, smtp_server: SmtpServer) -> None:
+def test_scanner_blocks_a_mail_with_a_card_number(outbox, smtp_server: SmtpServer) -> None:
     leaky = Alert(
         "leak",
         "violation",
@@ -115,12 +116,12 @@ def test_scanner_blocks_a_mail_with_a_card_number(store, smtp_server: SmtpServer
         30.0,
         f"您的卡号是{CARD}",
     )
-    store.enqueue_alerts([leaky, *_alerts()])
-    report = deliver_pending(store, [_smtp(smtp_server.port)])
+    outbox.enqueue([leaky, *_alerts()])
+    report = deliver_pending(outbox, [_smtp(smtp_server.port)])
     assert report.blocked == ("leak",)
-    state = store.alert_state("leak")
-    assert state["state"] == "failed" and "Luhn-valid card number" in state["last_error"]
-    assert CARD not in state["last_error"]
+    state = outbox.get("leak")
+    assert state.state == "failed" and "Luhn-valid card number" in state.last_error
+    assert CARD not in state.last_error
     assert len(report.sent) == 2  # the clean alerts still go out
     assert all("call-9" not in str(m) for _, _, m in smtp_server.received)
     _every_mail_is_clean(smtp_server)
@@ -135,37 +136,37 @@ def test_sink_scans_the_rendered_message(smtp_server: SmtpServer) -> None:
 
 
 @pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
-def test_smtp_login(store) -> None:
+def test_smtp_login(outbox) -> None:
     from tests.alerts.conftest import free_port
 
     server = SmtpServer(free_port(), require_auth=True)
     server.start()
     try:
-        store.enqueue_alerts(_alerts())
+        outbox.enqueue(_alerts())
         wrong = _smtp(server.port, username=SMTP_USER, password="wrong")
-        assert deliver_pending(store, [wrong]).sent == ()
-        for alert in store.pending_alerts():
-            error = store.alert_state(alert.alert_key)["last_error"]
+        assert deliver_pending(outbox, [wrong]).sent == ()
+        for alert in outbox.pending():
+            error = outbox.get(alert.alert_key).last_error
             assert error.startswith("smtp: SMTPAuthenticationError")
             assert SMTP_PASSWORD not in error and "wrong" not in error
         right = _smtp(server.port, username=SMTP_USER, password=SMTP_PASSWORD)
-        assert len(deliver_pending(store, [right]).sent) == 2
+        assert len(deliver_pending(outbox, [right]).sent) == 2
         assert len(server.received) == 2
     finally:
         server.stop()
 
 
 @pytest.mark.parametrize("security", ["starttls", "ssl"])
-def test_smtp_over_tls(store, tls_contexts, security: str) -> None:
+def test_smtp_over_tls(outbox, tls_contexts, security: str) -> None:
     from tests.alerts.conftest import free_port
 
     server_ctx, client_ctx = tls_contexts
     server = SmtpServer(free_port(), tls=server_ctx, implicit_tls=security == "ssl")
     server.start()
     try:
-        store.enqueue_alerts(_alerts())
+        outbox.enqueue(_alerts())
         sink = _smtp(server.port, security=security, ssl_context=client_ctx)
-        assert len(deliver_pending(store, [sink]).sent) == 2
+        assert len(deliver_pending(outbox, [sink]).sent) == 2
         assert len(server.received) == 2
     finally:
         server.stop()
@@ -178,10 +179,10 @@ def test_smtp_sink_validates_settings() -> None:
         SmtpSink("h", 25, FROM, [])
 
 
-def test_outbox_writes_eml(store, tmp_path: Path) -> None:
-    store.enqueue_alerts(_alerts(), run_id="run-1")
+def test_outbox_writes_eml(outbox, tmp_path: Path) -> None:
+    outbox.enqueue(_alerts(), run_id="run-1")
     sink = OutboxSink(tmp_path / "out", FROM, TO)
-    report = deliver_pending(store, [sink], run_id="run-1")
+    report = deliver_pending(outbox, [sink], run_id="run-1")
     files = sorted((tmp_path / "out" / "outbox").glob("*.eml"))
     assert len(report.sent) == 2 and len(files) == 2
     assert [f.name.split("-")[0] for f in files] == ["digest", "immediate"]
@@ -191,9 +192,9 @@ def test_outbox_writes_eml(store, tmp_path: Path) -> None:
     assert not list((tmp_path / "out" / "outbox").glob(".*"))  # no temporary files left
 
 
-def test_webhook_posts_json(store, webhook_server) -> None:
-    store.enqueue_alerts(_alerts(), run_id="run-1")
-    report = deliver_pending(store, [WebhookSink(webhook_server.url, timeout_s=5)], run_id="run-1")
+def test_webhook_posts_json(outbox, webhook_server) -> None:
+    outbox.enqueue(_alerts(), run_id="run-1")
+    report = deliver_pending(outbox, [WebhookSink(webhook_server.url, timeout_s=5)], run_id="run-1")
     assert len(report.sent) == 2 and len(webhook_server.bodies) == 2
     kinds = sorted(b["kind"] for b in webhook_server.bodies)
     assert kinds == ["digest", "immediate"]
@@ -203,18 +204,18 @@ def test_webhook_posts_json(store, webhook_server) -> None:
 
 
 def test_webhook_error_keeps_alerts_pending_and_other_sink_not_resent(
-    store, webhook_server, tmp_path: Path
+    outbox, webhook_server, tmp_path: Path
 ) -> None:
-    store.enqueue_alerts(_alerts())
+    outbox.enqueue(_alerts())
     webhook_server.status = 500
-    outbox = OutboxSink(tmp_path, FROM, TO)
-    sinks = [outbox, WebhookSink(webhook_server.url, timeout_s=5)]
-    first = deliver_pending(store, sinks)
+    eml_sink = OutboxSink(tmp_path, FROM, TO)
+    sinks = [eml_sink, WebhookSink(webhook_server.url, timeout_s=5)]
+    first = deliver_pending(outbox, sinks)
     assert first.sent == () and len(first.retrying) == 2 and "HTTP" in first.errors[0]
     eml = sorted((tmp_path / "outbox").iterdir())
     mtimes = [f.stat().st_mtime_ns for f in eml]
     webhook_server.status = 200
-    second = deliver_pending(store, sinks)
+    second = deliver_pending(outbox, sinks)
     assert len(second.sent) == 2 and second.messages == 2  # webhook only; outbox had them
     assert [f.stat().st_mtime_ns for f in sorted((tmp_path / "outbox").iterdir())] == mtimes
 

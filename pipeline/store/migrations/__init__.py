@@ -1,0 +1,1 @@
+"""Alembic migrations of the callsentry database (applied by :mod:`pipeline.store.migrate`)."""

@@ -1,0 +1,229 @@
+"""The database schema at the newest migration: tables, closed sets of states, the time type.
+
+Alembic migrations (``pipeline/store/migrations/versions``) create and change it; this module is
+what the repositories and the migrations' autogenerate check read. Every timestamp is a
+timezone-aware UTC ``datetime`` (:class:`UtcDateTime`); only masked text is stored.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+# Names of constraints and indexes (Alembic needs stable names to change them later).
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class CallStatus(StrEnum):
+    """What a stored call is."""
+
+    DONE = "done"  # transcribed and checked
+    EMPTY = "empty"  # decoded, but no speech
+    QUARANTINED = "quarantined"
+
+
+class RunStatus(StrEnum):
+    """Where a batch run stands."""
+
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+
+
+class AlertState(StrEnum):
+    """The delivery state of a queued alert."""
+
+    PENDING = "pending"  # to deliver (again)
+    SENT = "sent"  # delivered by every sink
+    FAILED = "failed"  # blocked for good (e.g. the scanner found an unmasked value)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timezone-aware datetime, stored in UTC. Naive values are refused, not guessed."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """UTC on the way in (naive values raise ValueError)."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: give a timezone")
+        utc = value.astimezone(UTC)
+        return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        """An aware UTC datetime on the way out."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def utc_now() -> datetime:
+    """The current time, timezone-aware, in UTC."""
+    return datetime.now(UTC)
+
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+runs = Table(
+    "runs",
+    metadata,
+    Column("run_id", String(64), primary_key=True),
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("finished_at", UtcDateTime),
+    Column("status", String(20), nullable=False),  # RunStatus
+    Column("counts", Text),  # JSON object, e.g. {"processed": 10, "quarantined": 1}
+)
+
+calls = Table(
+    "calls",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("recording_id", String(64), nullable=False),  # sha256 of the audio file
+    # the result key: a rerun with another value of any of these four redoes the call
+    Column("asr_backend", String(50), nullable=False),
+    Column("model", String(200), nullable=False),
+    Column("rules_version", String(100), nullable=False),
+    Column("pii_version", String(100), nullable=False),
+    Column("call_id", String(200), nullable=False),
+    Column("path", Text),
+    Column("agent_id", String(100)),
+    Column("call_time", UtcDateTime),  # when the call took place (sidecar), UTC
+    Column("direction", String(20)),
+    Column("language", String(10)),
+    Column("duration", Float),  # seconds
+    Column("score", Float),
+    Column("status", String(20), nullable=False),  # CallStatus
+    Column("violation_count", Integer, nullable=False, default=0),
+    Column("pii_exposure_count", Integer, nullable=False, default=0),
+    Column("silence_ratio", Float),  # 0..1
+    Column("transcript_path", Text),  # the masked transcript JSON
+    Column("processed_at", UtcDateTime, nullable=False),
+    Column("run_id", String(64)),
+    UniqueConstraint("recording_id"),  # one row per call, whatever produced it
+    Index(None, "agent_id"),
+    Index(None, "run_id"),
+    Index(None, "call_time"),
+    Index(None, "processed_at"),
+    Index(None, "status"),
+)
+
+violations = Table(
+    "violations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("call_pk", Integer, ForeignKey("calls.id", ondelete="CASCADE"), nullable=False),
+    Column("rule_id", String(100), nullable=False),
+    Column("title", Text),
+    Column("severity", String(10), nullable=False),
+    Column("start_s", Float),
+    Column("end_s", Float),
+    Column("speaker", String(10)),
+    Column("message", Text),
+    Column("evidence", Text),  # masked
+    Column("weight", Float),
+    Index(None, "rule_id"),
+    Index(None, "call_pk"),
+    Index(None, "severity"),
+)
+
+pii_findings = Table(
+    "pii_findings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("call_pk", Integer, ForeignKey("calls.id", ondelete="CASCADE"), nullable=False),
+    Column("entity_type", String(50), nullable=False),
+    Column("segment_index", Integer, nullable=False),
+    Column("start_offset", Integer, nullable=False),
+    Column("end_offset", Integer, nullable=False),
+    Column("score", Float),
+    Column("speaker", String(10)),
+    Column("time_start", Float),
+    Column("time_end", Float),
+    Column("recognizer", String(100)),
+    Index(None, "call_pk"),
+)
+
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("alert_key", String(64), nullable=False, unique=True),
+    Column("kind", String(20), nullable=False),
+    Column("severity", String(10), nullable=False),
+    Column("call_id", String(200)),
+    Column("agent_id", String(100)),
+    Column("rule_id", String(100)),
+    Column("time_in_call", Float),
+    Column("message", Text, nullable=False),
+    Column("evidence", Text),  # masked
+    Column("run_id", String(64)),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("state", String(10), nullable=False, default=AlertState.PENDING.value),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_error", Text),
+    Column("sent_at", UtcDateTime),
+    Index(None, "state"),
+)
+
+alert_deliveries = Table(
+    "alert_deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("alert_key", String(64), ForeignKey("alerts.alert_key"), nullable=False),
+    Column("sink", String(50), nullable=False),
+    Column("sent_at", UtcDateTime, nullable=False),
+    UniqueConstraint("alert_key", "sink"),
+)
+
+quarantined = Table(
+    "quarantined",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("path", Text, nullable=False),
+    Column("recording_id", String(64)),
+    Column("reason", Text, nullable=False),
+    Column("stage", String(20), nullable=False),
+    Column("run_id", String(64)),
+    Column("at", UtcDateTime, nullable=False),
+    Index(None, "run_id"),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("action", String(50), nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("details", Text, nullable=False),  # canonical JSON
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)

@@ -1,0 +1,87 @@
+"""Migrations: a new database, a database made by callsentry 0.1.0, the schema they reach."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from pipeline.store import AlertState, CallStatus, RunStatus, Store
+from pipeline.store.migrate import head_revision
+from pipeline.store.schema import metadata
+
+RELEASE_0_1_0_DB = Path(__file__).with_name("data") / "release-0.1.0.sqlite"
+
+
+def _schema_diff(store: Store) -> list:
+    with store.engine.connect() as conn:
+        return compare_metadata(MigrationContext.configure(conn), metadata)
+
+
+def test_new_database_is_at_the_newest_revision_and_matches_the_schema(tmp_path: Path) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'new.db'}")
+    assert store.upgraded.before is None and store.upgraded.after == head_revision()
+    assert not store.upgraded.stamped_legacy
+    assert _schema_diff(store) == []
+    again = Store(store.url)
+    assert not again.upgraded.changed  # the second open has nothing to do
+
+
+def test_release_0_1_0_database_is_upgraded_keeping_rows_and_audit_chain(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    shutil.copy(RELEASE_0_1_0_DB, path)
+    with sqlite3.connect(path) as raw:
+        old_audit = raw.execute("SELECT seq, at, hash FROM audit_log ORDER BY seq").fetchall()
+        old_calls = raw.execute("SELECT call_id, model FROM calls ORDER BY id").fetchall()
+    assert ("call-002", "base") in old_calls and ("call-002", "tiny.en") in old_calls
+
+    store = Store(f"sqlite:///{path}")
+    assert store.upgraded.stamped_legacy and store.upgraded.before == "0001"
+    assert store.upgraded.after == head_revision()
+    assert _schema_diff(store) == []
+
+    # the audit chain: every old entry kept as it was, still valid, plus the migration's entry
+    check = store.audit.verify()
+    assert check.ok, check
+    entries = store.audit.entries()
+    assert [(e.seq, e.at.isoformat(timespec="microseconds")) for e in entries[:-1]] == [
+        (seq, at) for seq, at, _ in old_audit
+    ]
+    migrated = entries[-1]
+    assert migrated.action == "store.migrated" and migrated.seq == len(old_audit) + 1
+    # call-002 was stored twice by 0.1.0 (two models): the newer row is kept, the other listed
+    assert migrated.details["superseded_calls"] == ["call-002 (base, rules rules-test-1)"]
+
+    calls = {c.call_id: c for c in store.calls.find(limit=10)}
+    assert set(calls) == {"call-001", "call-002", "call-003"}
+    assert calls["call-002"].key.model == "tiny.en"
+    assert calls["call-003"].status is CallStatus.EMPTY
+    for call in calls.values():
+        assert call.key.asr_backend == "openai-whisper" and call.key.pii_version == "0.1.0"
+        assert call.call_time == datetime(2024, 5, 1, 1, 30, tzinfo=UTC)
+        assert call.processed_at.tzinfo is not None
+    detail = store.calls.get(calls["call-001"].pk)
+    assert detail is not None
+    assert [v.rule_id for v in detail.violations] == ["no-sensitive-auth-request"]
+    assert [p.entity_type for p in detail.pii] == ["BANK_CARD"]
+    kept_002 = store.calls.get(calls["call-002"].pk)
+    assert kept_002 is not None and [v.rule_id for v in kept_002.violations] == ["recording-notice"]
+
+    run = store.runs.get("run-0001")
+    assert run is not None and run.status is RunStatus.COMPLETED
+    assert run.counts == {"files": 4, "processed": 3}
+    assert [q.path for q in store.runs.quarantined()] == ["/recordings/bad.flac"]
+    states = {r.alert.alert_key: r for r in store.outbox.find()}
+    assert states["k-critical"].state is AlertState.SENT
+    assert states["k-critical"].sent_at is not None
+    assert states["k-anomaly"].state is AlertState.PENDING
+    assert states["k-anomaly"].last_error == "outbox: OSError: disk full"
+    assert store.outbox.delivered_sinks("k-critical") == {"outbox"}
+
+    # the upgraded store keeps working: new entries extend the same chain
+    store.audit.record("alice", "review", "call:call-001", {})
+    assert store.audit.verify().ok

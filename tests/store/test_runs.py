@@ -1,0 +1,40 @@
+"""Runs and quarantined files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipeline.models import Quarantined
+from pipeline.store import RunStatus, Store
+
+
+def test_run_start_is_idempotent_and_finish_records_counts(store: Store) -> None:
+    store.runs.start("r1")
+    store.runs.start("r1")
+    running = store.runs.get("r1")
+    assert running is not None and running.status is RunStatus.RUNNING
+    assert running.finished_at is None and running.started_at.tzinfo is not None
+    store.runs.finish("r1", {"calls": 4})
+    done = store.runs.get("r1")
+    assert done is not None and done.status is RunStatus.COMPLETED
+    assert done.counts == {"calls": 4} and done.finished_at is not None
+    store.runs.finish("r2", {}, RunStatus.FAILED)  # a run that failed before it was started
+    failed = store.runs.get("r2")
+    assert failed is not None and failed.status is RunStatus.FAILED
+    assert store.runs.get("r3") is None
+    actions = [e.action for e in store.audit.entries()]
+    assert actions.count("run.started") == 1 and actions.count("run.finished") == 2
+
+
+def test_quarantine_is_recorded_once_per_run(store: Store) -> None:
+    q = Quarantined(Path("/rec/bad.wav"), "bad.wav: not an audio file", None, "ingest")
+    store.runs.quarantine(q, "run-1")
+    store.runs.quarantine(q, "run-1")
+    store.runs.quarantine(q, "run-2")
+    assert len(store.runs.quarantined("run-1")) == 1
+    records = store.runs.quarantined()
+    assert [(r.path, r.run_id, r.stage) for r in records] == [
+        ("/rec/bad.wav", "run-1", "ingest"),
+        ("/rec/bad.wav", "run-2", "ingest"),
+    ]
+    assert records[0].reason == "bad.wav: not an audio file"

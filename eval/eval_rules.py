@@ -29,7 +29,9 @@ sys.path.insert(0, str(ROOT))
 from pipeline.compliance.evaluator import evaluate  # noqa: E402
 from pipeline.compliance.examples import build_transcript  # noqa: E402
 from pipeline.compliance.loader import RuleBook, load_rulebook  # noqa: E402
-from pipeline.compliance.pii_stage import PiiStage, fallback_mask, get_pii_stage  # noqa: E402
+from pipeline.compliance.pii_stage import fallback_mask  # noqa: E402
+from pipeline.config import get_settings  # noqa: E402
+from pipeline.pii.stage import PiiStage, build_pii_stage  # noqa: E402
 from pipeline.compliance.rule import Turn  # noqa: E402
 
 
@@ -91,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     book = load_rulebook(args.rules)
     for problem in book.problems:
         print(f"SKIPPED {problem}")
-    stage, real = (None, False) if args.no_pii else get_pii_stage()
+    stage = None if args.no_pii else build_pii_stage(get_settings())
     if args.calls is not None:
         sets = [(str(args.calls), args.calls)]
     else:
@@ -102,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
             print()
         where = folder.relative_to(ROOT) if folder.is_relative_to(ROOT) else folder
         print(f"== {name} set ({where})")
-        evaluate_set(book, load_calls(folder), stage if real else None)
+        evaluate_set(book, load_calls(folder), stage)
         if name in FIRST_RUNS:
             precision, recall, f1 = FIRST_RUNS[name]
             print(
@@ -123,7 +125,7 @@ def evaluate_set(
     for call_id, language, labels, turns in calls:
         transcript, declared = build_transcript(turns, language, call_id)
         if stage is not None:
-            findings, masked = stage(transcript)
+            findings, masked = stage.analyze(transcript)
             findings = tuple(declared) + tuple(findings)
         else:
             findings, masked = declared, fallback_mask(transcript, declared)

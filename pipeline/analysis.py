@@ -14,50 +14,49 @@ from pipeline.compliance.loader import RuleBook, load_rulebook
 from pipeline.compliance.scoring import score_call
 from pipeline.config import Settings
 from pipeline.models import CallReport, Transcript
-from pipeline.pii.engine import PiiEngine, get_engine
-from pipeline.pii.masking import MaskingPolicy, load_policy, mask_transcript
+from pipeline.pii.stage import PiiStage, build_pii_stage
 
 
 @dataclass(frozen=True)
 class CallAnalyzer:
     """The engines of the text stages, built once per process and reused for every call."""
 
-    pii_engine: PiiEngine
-    policy: MaskingPolicy
+    pii: PiiStage
     rulebook: RuleBook
-    pseudonym_key: bytes  # HMAC key for consistent pseudonyms (never written anywhere)
 
     @classmethod
     def from_settings(cls, settings: Settings, rules_dir: Path | None = None) -> CallAnalyzer:
-        """Build the PII engine, masking policy and rule book that ``settings`` name."""
+        """The PII stage and rule book that ``settings`` name (``rules_dir`` overrides)."""
         return cls(
-            pii_engine=get_engine(),
-            policy=load_policy(settings.masking_policy),
+            pii=build_pii_stage(settings),
             rulebook=load_rulebook(rules_dir or settings.rules_dir),
-            pseudonym_key=settings.pseudonym_key.get_secret_value().encode("utf-8"),
         )
 
     @property
     def rules_version(self) -> str:
-        """Content hash of the rule packs in use (part of the idempotency key)."""
+        """Content hash of the rule packs in use (part of the result key)."""
         return self.rulebook.version
+
+    @property
+    def pii_version(self) -> str:
+        """Version of the PII stage in use (part of the result key)."""
+        return self.pii.version
 
     def mask(self, transcript: Transcript) -> Transcript:
         """The transcript with every PII finding masked by the policy."""
-        findings = self.pii_engine.analyze_transcript(transcript)
-        return mask_transcript(transcript, findings, self.policy, self.pseudonym_key)
+        return self.pii.analyze(transcript)[1]
 
     def analyze(
         self,
         transcript: Transcript,
         *,
         model_name: str = "",
+        asr_backend: str = "",
         agent_id: str | None = None,
         call_time: str | None = None,
     ) -> CallReport:
         """Detect PII, mask, evaluate the rules for the transcript's language, and score."""
-        findings = self.pii_engine.analyze_transcript(transcript)
-        masked = mask_transcript(transcript, findings, self.policy, self.pseudonym_key)
+        findings, masked = self.pii.analyze(transcript)
         rules = self.rulebook.for_language(transcript.language)
         violations = evaluate(rules, transcript, findings, masked)
         return CallReport(
@@ -70,6 +69,8 @@ class CallAnalyzer:
             masked_transcript=masked,
             rules_version=self.rules_version,
             model_name=model_name,
+            asr_backend=asr_backend,
+            pii_version=self.pii_version,
             agent_id=agent_id,
             call_time=call_time,
         )

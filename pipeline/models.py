@@ -240,6 +240,8 @@ class CallReport:
     masked_transcript: Transcript
     rules_version: str = ""  # content hash of the rule packs used
     model_name: str = ""  # ASR model, "" for a transcript checked without audio
+    asr_backend: str = ""  # ASR engine, "" for a transcript checked without audio
+    pii_version: str = ""  # version of the PII stage (recognizers + masking policy)
     agent_id: str | None = None
     call_time: str | None = None
 
@@ -255,6 +257,8 @@ class CallReport:
             "pii": [p.to_dict() for p in self.pii],
             "masked_segments": self.masked_transcript.to_dict()["segments"],
             "rules_version": self.rules_version,
+            "pii_version": self.pii_version,
+            "asr_backend": self.asr_backend,
             "model": self.model_name,
         }
 

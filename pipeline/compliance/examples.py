@@ -7,9 +7,10 @@ from dataclasses import dataclass
 
 from pipeline.compliance.evaluator import call_context, evaluate_rule
 from pipeline.compliance.loader import RuleBook
-from pipeline.compliance.pii_stage import PiiStage, fallback_mask
+from pipeline.compliance.pii_stage import fallback_mask
 from pipeline.compliance.rule import Rule, Turn
 from pipeline.models import PiiFinding, Segment, Transcript, Violation
+from pipeline.pii.stage import PiiStage
 
 TURN_GAP_S = 0.4  # pause between generated turns
 ZH_SECONDS_PER_CHAR = 0.22  # about 4.5 characters per second
@@ -72,7 +73,7 @@ def check_rule_on(
     """Violations of one rule on one transcript, with the PII stage (or declared findings)."""
     findings: tuple[PiiFinding, ...] = tuple(declared)
     if stage is not None:
-        detected, masked = stage(transcript)
+        detected, masked = stage.analyze(transcript)
         findings = findings + tuple(detected)
     else:
         masked = fallback_mask(transcript, findings)

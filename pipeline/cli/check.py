@@ -7,6 +7,10 @@ import json
 import sys
 from pathlib import Path
 
+EXIT_OK = 0
+EXIT_SOME_FAILED = 1  # a file could not be read (the others were checked)
+EXIT_CANNOT_START = 2  # bad settings, or no rule to check with
+
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     """Register ``check-transcript``."""
@@ -28,10 +32,21 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     """Check every file; a bad file is reported on stderr and the others go on."""
     from pipeline.analysis import CallAnalyzer
-    from pipeline.config import get_settings
     from pipeline.models import Transcript
+    from pipeline.preflight import PreflightError, load_settings, rule_problems
 
-    analyzer = CallAnalyzer.from_settings(get_settings(), rules_dir=args.rules)
+    try:
+        settings = load_settings()
+    except PreflightError as exc:
+        for line in exc.problems:
+            print(f"error: {line}", file=sys.stderr)
+        return EXIT_CANNOT_START
+    analyzer = CallAnalyzer.from_settings(settings, rules_dir=args.rules)
+    fatal = rule_problems(analyzer.rulebook, args.rules or settings.rules_dir, ())
+    for line in fatal:
+        print(f"error: {line}", file=sys.stderr)
+    if fatal:
+        return EXIT_CANNOT_START
     for problem in analyzer.rulebook.problems:
         rule = f" rule {problem.rule_id}:" if problem.rule_id else ""
         print(f"warning: skipped {problem.file}:{rule} {problem.problem}", file=sys.stderr)
@@ -54,4 +69,4 @@ def run(args: argparse.Namespace) -> int:
             reports.append(report)
     if args.format == "json":
         print(json.dumps(reports, ensure_ascii=False, indent=2))
-    return 1 if failed else 0
+    return EXIT_SOME_FAILED if failed else EXIT_OK

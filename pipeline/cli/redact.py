@@ -24,16 +24,12 @@ def add_parser(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Mask stdin to stdout; exit 1 when a JSONL line is invalid (it is reported, not echoed)."""
     from pipeline.config import get_settings
-    from pipeline.pii.engine import get_engine
-    from pipeline.pii.masking import load_policy, mask_text, pseudonym_key
+    from pipeline.pii.stage import build_pii_stage
 
-    settings = get_settings()
-    policy = load_policy(settings.masking_policy)
-    key = pseudonym_key(settings)
-    engine = get_engine()
+    stage = build_pii_stage(get_settings())
     if not args.jsonl:
         text = sys.stdin.read()
-        sys.stdout.write(mask_text(text, engine.analyze_text(text, args.lang), policy, key))
+        sys.stdout.write(stage.redact_text(text, args.lang)[0])
         return 0
     status = 0
     for number, line in enumerate(sys.stdin, start=1):
@@ -48,10 +44,12 @@ def run(args: argparse.Namespace) -> int:
             )
             status = 1
             continue
-        spans = engine.analyze_text(text, str(item.get("lang") or args.lang))
+        masked, spans = stage.redact_text(
+            text, str(item.get("lang") or args.lang), scope=str(item.get("id") or "")
+        )
         out = {
             "id": item.get("id"),
-            "masked_text": mask_text(text, spans, policy, key, scope=str(item.get("id") or "")),
+            "masked_text": masked,
             "findings": [
                 {
                     "entity_type": s.entity_type,

@@ -67,14 +67,14 @@ def run_test(args: argparse.Namespace, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     from pipeline.compliance.examples import run_examples
     from pipeline.compliance.loader import load_rulebook
-    from pipeline.compliance.pii_stage import get_pii_stage
+    from pipeline.config import get_settings
+    from pipeline.pii.stage import build_pii_stage
 
     book = load_rulebook(_rules_dir(args))
     for problem in book.problems:
         print(f"SKIPPED {problem}", file=out)
-    stage, real = (None, False) if getattr(args, "no_pii", False) else get_pii_stage()
-    if not real:
-        stage = None
+    stage = None if getattr(args, "no_pii", False) else build_pii_stage(get_settings())
+    real = stage is not None
     results = run_examples(book, stage)
     failed = [r for r in results if not r.ok]
     for r in failed:

@@ -22,7 +22,6 @@ import os
 import sys
 import tempfile
 import time
-from functools import lru_cache
 from pathlib import Path
 
 from pipeline.models import Transcript
@@ -38,17 +37,12 @@ UNMASKED_WARNING = (
 )
 
 
-@lru_cache(maxsize=1)
-def _analyzer():  # -> pipeline.analysis.CallAnalyzer, built once per process
-    from pipeline.analysis import CallAnalyzer
-    from pipeline.config import get_settings
-
-    return CallAnalyzer.from_settings(get_settings())
-
-
 def mask_for_output(transcript: Transcript) -> Transcript:
     """The transcript with PII masked by the configured policy, ready to be written."""
-    return _analyzer().mask(transcript)
+    from pipeline.config import get_settings
+    from pipeline.pii.stage import build_pii_stage
+
+    return build_pii_stage(get_settings()).analyze(transcript)[1]
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:

@@ -8,10 +8,16 @@ from pathlib import Path
 import pytest
 
 from pipeline.cli import main
-from pipeline.compliance.command import run_lint, run_test
+from pipeline.cli.rules import run_lint, run_test
 from pipeline.compliance.examples import run_examples
+from pipeline.compliance.loader import RuleBook, load_rulebook
+from pipeline.config import CHECKOUT_RULES_DIR as RULES_DIR
 
-from .conftest import RULES_DIR
+
+@pytest.fixture(scope="session")
+def bundled() -> RuleBook:
+    """The rule packs shipped in rules/."""
+    return load_rulebook(RULES_DIR)
 
 
 def test_bundled_examples_all_pass(bundled) -> None:

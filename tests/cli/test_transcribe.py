@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.asr.command import EXIT_OK, EXIT_SOME_FAILED
+from pipeline.cli.transcribe import EXIT_OK, EXIT_SOME_FAILED
 from pipeline.cli import main
 
 

@@ -13,22 +13,28 @@ from flows import tasks
 from pipeline.audio import DecodedCall
 from pipeline.config import Settings
 from pipeline.models import Quarantined
+from pipeline.preflight import load_settings, preflight
+from pipeline.store import RunStatus
 from pipeline.summary import FAILED, QUARANTINED, SKIPPED, CallOutcome, RunSummary
 
 SUMMARY_ARTIFACT_KEY = "callsentry-run-summary"
 
 
-def _settings(
-    out_dir: str | None, model: str | None, language: str | None, rules_dir: str | None
+def batch_settings(
+    out_dir: str | None = None,
+    model: str | None = None,
+    language: str | None = None,
+    rules_dir: str | None = None,
+    asr_backend: str | None = None,
 ) -> Settings:
-    """Settings from the environment with this run's overrides."""
-    overrides = {
-        "out_dir": out_dir,
-        "model": model,
-        "language": language,
-        "rules_dir": rules_dir,
-    }
-    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    """Settings from the environment with this run's overrides (PreflightError if bad)."""
+    return load_settings(
+        out_dir=out_dir,
+        model=model,
+        language=language,
+        rules_dir=rules_dir,
+        asr_backend=asr_backend,
+    )
 
 
 def _process(path: str, run_id: str, settings: Settings) -> CallOutcome:
@@ -48,9 +54,9 @@ def _process(path: str, run_id: str, settings: Settings) -> CallOutcome:
     report = tasks.check_call(transcript, recording, settings)
     del transcript  # the raw text goes out of scope as soon as the masked report exists
     outputs = tasks.write_outputs(report, Path(settings.out_dir))
-    alert_count = tasks.persist_call(report, recording, outputs, run_id, settings)
+    alert_count, replaced = tasks.persist_call(report, recording, outputs, run_id, settings)
     outcome = CallOutcome.from_report(path, recording.recording_id, report)
-    return replace(outcome, alerts=alert_count)
+    return replace(outcome, alerts=alert_count, replaced=replaced)
 
 
 @flow(name="compliance-batch", persist_result=False, log_prints=False)
@@ -60,17 +66,39 @@ def compliance_batch(
     model: str | None = None,
     language: str | None = None,
     rules_dir: str | None = None,
+    asr_backend: str | None = None,
 ) -> RunSummary:
     """Check every recording under ``sources``: transcribe, detect PII, mask, apply the rule
-    packs, store, alert. A bad file is quarantined and the batch goes on; a file already
-    processed with the same audio, model and rules version is skipped."""
+    packs, store, alert. The settings and rule packs are checked first: a run that would check
+    nothing fails before any audio is read. A bad file is quarantined and the batch goes on; a
+    file already stored with the same audio, ASR engine, model, rules and PII stage is skipped,
+    one stored with other versions is checked again and its results replaced."""
     logger = get_run_logger()
-    settings = _settings(out_dir, model, language, rules_dir)
-    Path(settings.out_dir).mkdir(parents=True, exist_ok=True)
+    settings = batch_settings(out_dir, model, language, rules_dir, asr_backend)
+    checked = preflight(settings)
+    for warning in checked.warnings:
+        logger.warning("%s", warning)
     run_id = str(runtime.flow_run.id or uuid.uuid4())
     db = tasks.resources.store(settings)
-    db.start_run(run_id)
+    db.runs.start(run_id)
+    try:
+        summary = _run(sources, run_id, settings, checked.warnings)
+    except BaseException:
+        db.runs.finish(run_id, {}, RunStatus.FAILED)
+        raise
+    db.runs.finish(run_id, summary.counts())
+    create_markdown_artifact(
+        key=SUMMARY_ARTIFACT_KEY,
+        markdown=summary.to_markdown(),
+        description="Calls, violations by rule and severity, quarantined files, alerts sent",
+    )
+    return summary
 
+
+def _run(
+    sources: list[str], run_id: str, settings: Settings, warnings: tuple[str, ...]
+) -> RunSummary:
+    logger = get_run_logger()
     paths = tasks.discover_recordings(sources)
     logger.info("%d recording(s) to check", len(paths))
     outcomes: list[CallOutcome] = []
@@ -88,9 +116,9 @@ def compliance_batch(
         outcomes.append(outcome)
 
     anomalies = tasks.detect_anomalies(run_id, settings)
-    summary = RunSummary(run_id=run_id, outcomes=tuple(outcomes))
+    summary = RunSummary(run_id=run_id, outcomes=tuple(outcomes), warnings=warnings)
     delivery = tasks.deliver_alerts(run_id, summary.digest_rows(), settings)
-    summary = RunSummary(
+    return RunSummary(
         run_id=run_id,
         outcomes=tuple(outcomes),
         alerts_queued=sum(o.alerts for o in outcomes) + len(anomalies),
@@ -99,11 +127,5 @@ def compliance_batch(
         anomalies=tuple(a.message for a in anomalies),
         out_dir=str(Path(settings.out_dir).resolve()),
         outbox_dir=None if settings.smtp_host else str(Path(settings.out_dir, "outbox").resolve()),
+        warnings=warnings,
     )
-    db.finish_run(run_id, summary.counts())
-    create_markdown_artifact(
-        key=SUMMARY_ARTIFACT_KEY,
-        markdown=summary.to_markdown(),
-        description="Calls, violations by rule and severity, quarantined files, alerts sent",
-    )
-    return summary

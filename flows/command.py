@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
+
+EXIT_OK = 0  # the run finished (calls may still have broken rules)
+EXIT_CANNOT_START = 2  # bad settings or rules: nothing was checked
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -23,6 +27,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     run_parser.add_argument("--model", default=None, help="base | tiny.en | name | .pt path")
     run_parser.add_argument("--language", choices=("auto", "zh", "en"), default=None)
     run_parser.add_argument("--rules", type=Path, default=None, help="rule pack folder")
+    run_parser.add_argument(
+        "--asr-backend", choices=("openai-whisper", "faster-whisper"), default=None
+    )
     run_parser.set_defaults(func=run)
 
     serve_parser = subparsers.add_parser(
@@ -40,33 +47,45 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the batch flow and print its summary table."""
+    """Check the settings and rule packs, run the batch flow, print its summary table."""
+    from pipeline.preflight import PreflightError, load_settings, preflight
+
+    overrides = {
+        "out_dir": None if args.out is None else str(args.out),
+        "model": args.model,
+        "language": args.language,
+        "rules_dir": None if args.rules is None else str(args.rules),
+        "asr_backend": args.asr_backend,
+    }
+    try:  # before Prefect starts: a run that would check nothing fails at once
+        preflight(load_settings(**overrides))
+    except PreflightError as exc:
+        for line in exc.problems:
+            print(f"error: {line}", file=sys.stderr)
+        return EXIT_CANNOT_START
+
     from flows.batch import compliance_batch
 
-    summary = compliance_batch(
-        sources=[str(p) for p in args.paths],
-        out_dir=None if args.out is None else str(args.out),
-        model=args.model,
-        language=args.language,
-        rules_dir=None if args.rules is None else str(args.rules),
-    )
+    summary = compliance_batch(sources=[str(p) for p in args.paths], **overrides)
     print(summary.to_text())
-    return 0
+    return EXIT_OK
 
 
 def serve(args: argparse.Namespace) -> int:
     """Register the deployment with its schedule and serve it until interrupted."""
     from prefect import serve as prefect_serve
 
-    from flows.deploy import build_deployment
-    from pipeline.config import get_settings
+    from pipeline.preflight import PreflightError, load_settings, preflight
 
-    settings = get_settings()
-    updates = {}
-    if args.cron:
-        updates["schedule_cron"] = args.cron
-    if args.recordings:
-        updates["recordings_dir"] = args.recordings
-    settings = settings.model_copy(update=updates)
+    try:  # a schedule that would check nothing every night is refused now
+        settings = load_settings(schedule_cron=args.cron, recordings_dir=args.recordings)
+        preflight(settings)
+    except PreflightError as exc:
+        for line in exc.problems:
+            print(f"error: {line}", file=sys.stderr)
+        return EXIT_CANNOT_START
+
+    from flows.deploy import build_deployment
+
     prefect_serve(build_deployment(settings))
-    return 0
+    return EXIT_OK

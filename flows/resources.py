@@ -1,6 +1,6 @@
 """Per-process resources shared by the tasks of a worker: built once, reused for every call.
 
-The Whisper model, the PII engine and rule book, and the database connection are expensive to
+The Whisper model, the PII stage and rule book, and the database connection are expensive to
 build; a worker process holds one of each for as long as it lives.
 """
 
@@ -12,15 +12,15 @@ from typing import Any
 
 from pipeline.analysis import CallAnalyzer
 from pipeline.config import Settings
-from pipeline.store import Store
+from pipeline.store import ResultKey, Store
 
 _LOCK = threading.Lock()
 _ANALYZERS: dict[tuple[str, str, str], CallAnalyzer] = {}
-_STORES: dict[str, Store] = {}
+_STORES: dict[tuple[str, str], Store] = {}
 
 
 def analyzer(settings: Settings) -> CallAnalyzer:
-    """The PII engine, masking policy and rule book that ``settings`` name."""
+    """The PII stage and rule book that ``settings`` name."""
     key = (
         str(settings.masking_policy),
         settings.pseudonym_key.get_secret_value(),
@@ -32,13 +32,25 @@ def analyzer(settings: Settings) -> CallAnalyzer:
         return _ANALYZERS[key]
 
 
+def result_key(settings: Settings) -> ResultKey:
+    """What a call checked with these settings is stored under (ASR engine and model, rule
+    packs, PII stage): a call stored with another key is checked again."""
+    checks = analyzer(settings)
+    return ResultKey(
+        asr_backend=str(settings.asr_backend),
+        model=settings.model,
+        rules_version=checks.rules_version,
+        pii_version=checks.pii_version,
+    )
+
+
 def store(settings: Settings) -> Store:
-    """The database that ``settings`` name, tables created."""
+    """The database that ``settings`` name, at the newest schema."""
     url = settings.resolved_database_url()
     with _LOCK:
-        if url not in _STORES:
-            _STORES[url] = Store(url)
-        return _STORES[url]
+        if (url, settings.timezone) not in _STORES:
+            _STORES[url, settings.timezone] = Store(url, call_timezone=settings.timezone)
+        return _STORES[url, settings.timezone]
 
 
 def whisper_model(settings: Settings) -> Any:

@@ -15,11 +15,12 @@ from prefect.cache_policies import NO_CACHE
 
 from flows import resources
 from pipeline.alerts.deliver import DeliveryReport, deliver_pending, sinks_from_settings
-from pipeline.anomaly import batch_anomalies, call_alerts
+from pipeline.anomaly import batch_anomalies, call_alerts, call_stats
 from pipeline.audio import DecodedCall, discover, ingest
 from pipeline.config import Settings
 from pipeline.models import Alert, CallReport, Quarantined, Recording, Transcript
 from pipeline.outputs import CallOutputs, write_call_outputs
+from pipeline.store import SaveAction
 
 IN_MEMORY_ONLY = {"persist_result": False, "cache_policy": NO_CACHE}
 STORAGE_RETRIES = 3  # database / SMTP hiccups
@@ -41,9 +42,10 @@ def ingest_recording(path: str, settings: Settings) -> DecodedCall | Quarantined
 @task(name="already-done", **IN_MEMORY_ONLY, retries=STORAGE_RETRIES,
       retry_delay_seconds=STORAGE_RETRY_DELAY_S)  # fmt: skip
 def already_processed(recording: Recording, settings: Settings) -> bool:
-    """Whether this audio was stored before with the same model and rules version."""
-    return resources.store(settings).is_processed(
-        recording.recording_id, settings.model, resources.analyzer(settings).rules_version
+    """Whether this audio is stored with the same ASR engine, model, rule packs and PII stage
+    (anything else is checked again and its stored results replaced)."""
+    return resources.store(settings).calls.is_current(
+        recording.recording_id, resources.result_key(settings)
     )
 
 
@@ -68,6 +70,7 @@ def check_call(transcript: Transcript, recording: Recording, settings: Settings)
     return resources.analyzer(settings).analyze(
         transcript,
         model_name=settings.model,
+        asr_backend=str(settings.asr_backend),
         agent_id=recording.agent_id,
         call_time=recording.call_time,
     )
@@ -87,28 +90,30 @@ def persist_call(
     outputs: CallOutputs,
     run_id: str,
     settings: Settings,
-) -> int:
-    """Store the call, its findings and its alerts in one transaction; returns the alert count.
+) -> tuple[int, bool]:
+    """Store the call, its findings and its alerts in one transaction; returns the number of
+    alerts and whether earlier results of this call (another result key) were replaced.
 
     One transaction means a crash can never leave a stored call whose alerts were not queued.
     """
     alerts = call_alerts(report, settings.alert_min_severity)
-    resources.store(settings).save_call(
+    saved = resources.store(settings).calls.save(
         report,
         recording,
-        model=settings.model,
+        key=resources.result_key(settings),
+        stats=call_stats(report),
         transcript_path=outputs.transcript_json,
         run_id=run_id,
         alerts=alerts,
     )
-    return len(alerts)
+    return len(alerts), saved.action is SaveAction.REPLACED
 
 
 @task(name="quarantine", **IN_MEMORY_ONLY, retries=STORAGE_RETRIES,
       retry_delay_seconds=STORAGE_RETRY_DELAY_S)  # fmt: skip
 def record_quarantine(item: Quarantined, run_id: str, settings: Settings) -> None:
     """Keep a record of a file set aside, with its reason."""
-    resources.store(settings).save_quarantined(item, run_id)
+    resources.store(settings).runs.quarantine(item, run_id)
 
 
 @task(name="batch-anomalies", **IN_MEMORY_ONLY, retries=STORAGE_RETRIES,
@@ -116,8 +121,10 @@ def record_quarantine(item: Quarantined, run_id: str, settings: Settings) -> Non
 def detect_anomalies(run_id: str, settings: Settings) -> list[Alert]:
     """Agents, calls and rates that stand out in this batch; queued as alerts."""
     db = resources.store(settings)
-    anomalies = batch_anomalies(db.batch_stats(run_id=run_id), db.history(exclude_run_id=run_id))
-    db.enqueue_alerts(anomalies, run_id)
+    anomalies = batch_anomalies(
+        db.calls.batch_stats(run_id=run_id), db.calls.history(exclude_run_id=run_id)
+    )
+    db.outbox.enqueue(anomalies, run_id)
     return anomalies
 
 
@@ -131,7 +138,7 @@ def deliver_alerts(
     by itself: the next run is the retry, and nothing is sent twice.
     """
     return deliver_pending(
-        resources.store(settings),
+        resources.store(settings).outbox,
         sinks_from_settings(settings),
         run_id=run_id,
         summary=summary_rows,

@@ -5,11 +5,13 @@ Loaded once per process through :func:`get_settings`; tests build their own ``Se
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from enum import Enum, StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -17,7 +19,22 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from pipeline.models import Severity
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_RULES_DIR = PROJECT_ROOT / "rules"
+CHECKOUT_RULES_DIR = PROJECT_ROOT / "rules"  # the packs in a source checkout
+BUNDLED_RULES_PACKAGE = "pipeline.bundled_rules"  # the same packs inside an installed wheel
+
+
+def bundled_rules_dir() -> Path:
+    """The rule packs shipped with callsentry: ``rules/`` of a checkout (editable install or
+    tests), else the copy inside the installed wheel."""
+    if CHECKOUT_RULES_DIR.is_dir():
+        return CHECKOUT_RULES_DIR
+    spec = importlib.util.find_spec(BUNDLED_RULES_PACKAGE)
+    if spec is not None and spec.submodule_search_locations:
+        return Path(next(iter(spec.submodule_search_locations)))
+    return CHECKOUT_RULES_DIR  # neither: the preflight reports the missing folder by this name
+
+
+DEFAULT_RULES_DIR = bundled_rules_dir()
 
 
 class Language(StrEnum):
@@ -82,6 +99,11 @@ class Settings(BaseSettings):
     # --- rules -----------------------------------------------------------------------------
     rules_dir: Path = Field(DEFAULT_RULES_DIR, description="folder of YAML rule packs")
 
+    # --- call records ----------------------------------------------------------------------
+    timezone: str = Field(
+        "Asia/Shanghai", description="the call centre's time zone: naive call times are read in it"
+    )
+
     # --- storage and output ----------------------------------------------------------------
     out_dir: Path = Field(Path("callsentry-out"), description="masked transcripts, reports")
     database_url: str | None = Field(
@@ -113,12 +135,18 @@ class Settings(BaseSettings):
         """Enum settings are read case-insensitively (``High`` is ``high``)."""
         field = cls.model_fields.get(info.field_name)
         annotation = getattr(field, "annotation", None)
-        if (
-            isinstance(value, str)
-            and isinstance(annotation, type)
-            and issubclass(annotation, Enum)
-        ):
+        if isinstance(value, str) and isinstance(annotation, type) and issubclass(annotation, Enum):
             return value.strip().lower()
+        return value
+
+    @field_validator("timezone", "schedule_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        """An IANA time zone name such as ``Asia/Shanghai``."""
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name)") from exc
         return value
 
     @field_validator("mail_to", mode="before")

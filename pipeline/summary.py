@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from pipeline.models import SEVERITIES, CallReport
 
@@ -31,6 +31,7 @@ class CallOutcome:
     pii_count: int = 0
     alerts: int = 0  # alerts queued for this call in this run
     reason: str = ""  # why it was quarantined / failed
+    replaced: bool = False  # earlier results of this call (other versions) were replaced
 
     @classmethod
     def from_report(cls, path: str, recording_id: str, report: CallReport) -> CallOutcome:
@@ -60,7 +61,7 @@ class RunSummary:
     anomalies: tuple[str, ...] = ()  # masked anomaly messages
     out_dir: str = ""
     outbox_dir: str | None = None  # where .eml files went when no SMTP server is set
-    extra: dict[str, str] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()  # e.g. rule packs or rules skipped while loading
 
     def count(self, status: str) -> int:
         """How many input files ended with ``status``."""
@@ -75,6 +76,8 @@ class RunSummary:
         """Files per status plus the violation and alert totals (stored with the run)."""
         result = {status: self.count(status) for status in STATUSES}
         result["files"] = len(self.outcomes)
+        result["replaced"] = sum(1 for o in self.outcomes if o.replaced)
+        result["warnings"] = len(self.warnings)
         result["violations"] = sum(self.violations_by_rule.values())
         result["alerts_queued"] = self.alerts_queued
         result["alerts_sent"] = self.alerts_sent
@@ -90,6 +93,7 @@ class RunSummary:
             (f"{rule_id} ({severity})", str(n))
             for (rule_id, severity), n in sorted(self.violations_by_rule.items())
         ]
+        rows += [("warning", w) for w in self.warnings]
         return rows
 
     def to_markdown(self) -> str:
@@ -127,6 +131,9 @@ class RunSummary:
         if bad:
             lines += ["", "## Quarantined or failed files", "", "| file | reason |", "|---|---|"]
             lines += [f"| {o.path} | {o.reason.replace('|', '/')} |" for o in bad]
+        if self.warnings:
+            lines += ["", "## Warnings", ""]
+            lines += [f"- {w}" for w in self.warnings]
         lines += [
             "",
             "## Alerts",
@@ -154,7 +161,11 @@ class RunSummary:
             f"{sum(self.violations_by_rule.values())} violations; alerts queued "
             f"{self.alerts_queued}, sent {self.alerts_sent}, failed {self.alerts_failed}"
         )
+        replaced = sum(1 for o in self.outcomes if o.replaced)
+        if replaced:
+            rows.append(f"{replaced} call(s) checked again with newer versions; results replaced")
         rows += [f"anomaly: {a}" for a in self.anomalies]
+        rows += [f"warning: {w}" for w in self.warnings]
         if self.out_dir:
             rows.append(f"output: {self.out_dir}")
         if self.outbox_dir:

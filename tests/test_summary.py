@@ -29,6 +29,7 @@ def test_counts_per_status_and_totals() -> None:
     assert counts == {
         PROCESSED: 2, SKIPPED: 1, EMPTY: 1, QUARANTINED: 1, FAILED: 1, "files": 6,
         "violations": 2, "alerts_queued": 3, "alerts_sent": 2, "alerts_failed": 1,
+        "replaced": 0, "warnings": 0,
     }  # fmt: skip
 
 

@@ -22,24 +22,23 @@ from pipeline.models import Alert, CallReport, Quarantined, Recording, Transcrip
 from pipeline.outputs import CallOutputs, write_call_outputs
 from pipeline.store import SaveAction
 
-IN_MEMORY_ONLY = {"persist_result": False, "cache_policy": NO_CACHE}
 STORAGE_RETRIES = 3  # database / SMTP hiccups
 STORAGE_RETRY_DELAY_S = 2.0
 
 
-@task(name="discover-recordings", **IN_MEMORY_ONLY)
+@task(name="discover-recordings", persist_result=False, cache_policy=NO_CACHE)
 def discover_recordings(sources: list[str]) -> list[str]:
     """Audio files under the given files and folders, sorted."""
     return [str(p) for p in discover(Path(s) for s in sources)]
 
 
-@task(name="ingest", task_run_name="ingest {path}", **IN_MEMORY_ONLY)
+@task(name="ingest", task_run_name="ingest {path}", persist_result=False, cache_policy=NO_CACHE)
 def ingest_recording(path: str, settings: Settings) -> DecodedCall | Quarantined:
     """Probe and decode one recording, or quarantine it with a reason."""
     return ingest(Path(path), settings)
 
 
-@task(name="already-done", **IN_MEMORY_ONLY, retries=STORAGE_RETRIES,
+@task(name="already-done", persist_result=False, cache_policy=NO_CACHE, retries=STORAGE_RETRIES,
       retry_delay_seconds=STORAGE_RETRY_DELAY_S)  # fmt: skip
 def already_processed(recording: Recording, settings: Settings) -> bool:
     """Whether this audio is stored with the same ASR engine, model, rule packs and PII stage
@@ -49,7 +48,12 @@ def already_processed(recording: Recording, settings: Settings) -> bool:
     )
 
 
-@task(name="transcribe", task_run_name="transcribe {call.recording.path.name}", **IN_MEMORY_ONLY)
+@task(
+    name="transcribe",
+    task_run_name="transcribe {call.recording.path.name}",
+    persist_result=False,
+    cache_policy=NO_CACHE,
+)
 def transcribe(call: DecodedCall, settings: Settings) -> Transcript:
     """Whisper per channel -> raw transcript (kept in memory, never persisted)."""
     from pipeline.asr.transcribe import transcribe_call
@@ -64,7 +68,7 @@ def transcribe(call: DecodedCall, settings: Settings) -> Transcript:
     )
 
 
-@task(name="check", **IN_MEMORY_ONLY)
+@task(name="check", persist_result=False, cache_policy=NO_CACHE)
 def check_call(transcript: Transcript, recording: Recording, settings: Settings) -> CallReport:
     """PII, masking, rules and score -> a report holding masked text only."""
     return resources.analyzer(settings).analyze(
@@ -76,13 +80,13 @@ def check_call(transcript: Transcript, recording: Recording, settings: Settings)
     )
 
 
-@task(name="write-outputs", **IN_MEMORY_ONLY)
+@task(name="write-outputs", persist_result=False, cache_policy=NO_CACHE)
 def write_outputs(report: CallReport, out_dir: Path) -> CallOutputs:
     """Masked transcript as JSON, TXT and SRT plus the report JSON."""
     return write_call_outputs(report, out_dir)
 
 
-@task(name="persist-call", **IN_MEMORY_ONLY, retries=STORAGE_RETRIES,
+@task(name="persist-call", persist_result=False, cache_policy=NO_CACHE, retries=STORAGE_RETRIES,
       retry_delay_seconds=STORAGE_RETRY_DELAY_S)  # fmt: skip
 def persist_call(
     report: CallReport,
@@ -109,14 +113,14 @@ def persist_call(
     return len(alerts), saved.action is SaveAction.REPLACED
 
 
-@task(name="quarantine", **IN_MEMORY_ONLY, retries=STORAGE_RETRIES,
+@task(name="quarantine", persist_result=False, cache_policy=NO_CACHE, retries=STORAGE_RETRIES,
       retry_delay_seconds=STORAGE_RETRY_DELAY_S)  # fmt: skip
 def record_quarantine(item: Quarantined, run_id: str, settings: Settings) -> None:
     """Keep a record of a file set aside, with its reason."""
     resources.store(settings).runs.quarantine(item, run_id)
 
 
-@task(name="batch-anomalies", **IN_MEMORY_ONLY, retries=STORAGE_RETRIES,
+@task(name="batch-anomalies", persist_result=False, cache_policy=NO_CACHE, retries=STORAGE_RETRIES,
       retry_delay_seconds=STORAGE_RETRY_DELAY_S)  # fmt: skip
 def detect_anomalies(run_id: str, settings: Settings) -> list[Alert]:
     """Agents, calls and rates that stand out in this batch; queued as alerts."""
@@ -128,7 +132,7 @@ def detect_anomalies(run_id: str, settings: Settings) -> list[Alert]:
     return anomalies
 
 
-@task(name="deliver-alerts", **IN_MEMORY_ONLY)
+@task(name="deliver-alerts", persist_result=False, cache_policy=NO_CACHE)
 def deliver_alerts(
     run_id: str, summary_rows: list[tuple[str, str]], settings: Settings
 ) -> DeliveryReport:

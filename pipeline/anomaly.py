@@ -102,18 +102,19 @@ def silence_ratio(report: CallReport) -> float:
     spans = sorted(
         (max(0.0, s.start), min(duration, s.end)) for s in report.masked_transcript.segments
     )
-    covered, cur_start, cur_end = 0.0, None, None
+    covered = 0.0
+    current: tuple[float, float] | None = None  # the union of spans being built
     for start, end in spans:
         if end <= start:
             continue
-        if cur_end is None or start > cur_end:
-            if cur_end is not None:
-                covered += cur_end - cur_start
-            cur_start, cur_end = start, end
+        if current is None or start > current[1]:
+            if current is not None:
+                covered += current[1] - current[0]
+            current = (start, end)
         else:
-            cur_end = max(cur_end, end)
-    if cur_end is not None:
-        covered += cur_end - cur_start
+            current = (current[0], max(current[1], end))
+    if current is not None:
+        covered += current[1] - current[0]
     return max(0.0, min(1.0, 1.0 - covered / duration))
 
 

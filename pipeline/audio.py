@@ -170,7 +170,7 @@ def _decode(path: Path, max_duration_s: float) -> _Decoded:
         raise IngestError(f"not audio: FFmpeg cannot read it ({_ffmpeg_message(exc)})") from exc
     with container:
         if not container.streams.audio:
-            kinds = sorted({s.type for s in container.streams}) or ["none"]
+            kinds: list[str] = sorted({str(s.type) for s in container.streams}) or ["none"]
             raise IngestError(f"not audio: no audio stream (streams: {', '.join(kinds)})")
         stream = container.streams.audio[0]
         ctx = stream.codec_context
@@ -324,15 +324,6 @@ def ingest(path: Path, settings: Settings | None = None) -> DecodedCall | Quaran
         extra=extra,
     )
     return DecodedCall(recording, _channels(decoded.samples, settings.agent_channel))
-
-
-def ingest_many(
-    paths: Iterable[Path], settings: Settings | None = None
-) -> Iterable[DecodedCall | Quarantined]:
-    """:func:`ingest` over :func:`discover`\\ (paths), one result per file, lazily."""
-    settings = settings or get_settings()
-    for path in discover(paths):
-        yield ingest(path, settings)
 
 
 # --------------------------------------------------------------------------- redaction

@@ -18,7 +18,6 @@ from pipeline.audio import (
     discover,
     file_sha256,
     ingest,
-    ingest_many,
     read_sidecar,
     redact_spans,
 )
@@ -311,7 +310,7 @@ def test_bad_file_does_not_stop_the_batch(tmp_path):
     write_wav(tmp_path / "a_good.wav", np.stack([tone(300, 1.0), tone(600, 1.0)]))
     (tmp_path / "b_bad.wav").write_bytes(b"RIFF garbage")
     write_wav(tmp_path / "c_good.wav", tone(300, 0.5)[None, :])
-    results = list(ingest_many([tmp_path], SETTINGS))
+    results = [ingest(path, SETTINGS) for path in discover([tmp_path])]
     assert [type(r).__name__ for r in results] == ["DecodedCall", "Quarantined", "DecodedCall"]
 
 

@@ -39,7 +39,6 @@ _NUMPY_DTYPES: dict[int, np.dtype] = {
     4: np.dtype("<f2"),
     5: np.dtype("<u2"),
 }
-QUANTISED_DTYPES = frozenset({1, 2})  # int8 / int16 weight matrices come from quantisation
 
 
 class Ct2FormatError(ValueError):

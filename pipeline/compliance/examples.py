@@ -29,7 +29,8 @@ def build_transcript(
 ) -> tuple[Transcript, tuple[PiiFinding, ...]]:
     """A transcript from turns (timed when ``at``/``dur`` are missing) and the PII findings the
     turns declare (each covering its whole turn)."""
-    segments, declared = [], []
+    segments: list[Segment] = []
+    declared: list[PiiFinding] = []
     clock = 0.0
     for turn in turns:
         start = clock + (TURN_GAP_S if segments else 0.0) if turn.at is None else turn.at

@@ -100,7 +100,8 @@ def _item(op: Any, av: Any, c: Any) -> list[_Factor]:
             factors = [f for f in _factors(list(branch), c) if all(f)]
             if not factors:
                 return []
-            union |= max(factors, key=_selectivity)
+            best: _Factor = max(factors, key=_selectivity)
+            union |= best
             if len(union) > MAX_FACTOR_STRINGS:
                 return []
         return [frozenset(union)]

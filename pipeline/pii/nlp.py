@@ -38,8 +38,8 @@ def make_tldextract_offline() -> Any:
     def offline_extract(url: str, include_psl_private_domains: bool | None = False, **_: Any):
         return extractor(url, include_psl_private_domains=include_psl_private_domains)
 
-    tldextract.extract = offline_extract
-    tld_module.extract = offline_extract
+    tldextract.extract = offline_extract  # type: ignore[assignment]  # patched on purpose
+    tld_module.extract = offline_extract  # type: ignore[assignment]
     try:
         from presidio_analyzer.predefined_recognizers.generic import email_recognizer
 

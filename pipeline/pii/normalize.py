@@ -80,7 +80,6 @@ EN_DIGITS: dict[str, str] = {
     "nine": "9",
 }
 EN_REPEATS: dict[str, int] = {"double": 2, "triple": 3}
-CHECK_LETTER_WORDS = ("叉", "艾克斯", "x", "ex")  # the spoken X closing an ID-card number
 # ASR homophones of digit words, read as digits only between digit words ("four won one")
 EN_HOMOPHONES: dict[str, str] = {"won": "1", "to": "2", "too": "2", "for": "4", "ate": "8"}
 STRICT_HOMOPHONE_DIGITS = ("1", "8")  # won / ate: enough with one digit word either side

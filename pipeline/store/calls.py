@@ -147,7 +147,9 @@ class CallRepository:
                 if existing is not None and _key_of(existing) == key:
                     return SaveResult(int(existing["id"]), SaveAction.UNCHANGED)
                 if existing is None:
-                    pk = int(conn.execute(insert(calls).values(**values)).inserted_primary_key[0])
+                    inserted = conn.execute(insert(calls).values(**values)).inserted_primary_key
+                    assert inserted is not None
+                    pk = int(inserted[0])
                     action = SaveAction.STORED
                     AuditLog.append(conn, actor, "call.stored", f"call:{report.call_id}", details)
                 else:

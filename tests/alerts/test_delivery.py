@@ -20,7 +20,6 @@ from pipeline.alerts.render import DIGEST, Notice
 from pipeline.anomaly import call_alerts
 from pipeline.config import Settings
 from pipeline.models import Alert
-from pipeline.store.outbox import Outbox
 from tests.alerts.conftest import SMTP_PASSWORD, SMTP_USER, SmtpServer
 from tests.report_factory import make_report, make_violation
 

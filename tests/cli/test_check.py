@@ -54,3 +54,24 @@ def test_a_bad_file_is_reported_and_the_others_go_on(
     captured = capsys.readouterr()
     assert "broken.json" in captured.err
     assert [r["call_id"] for r in json.loads(captured.out)] == ["zh-demo"]
+
+
+@pytest.mark.parametrize("layout", ["missing", "empty"])
+def test_no_rules_is_an_error_not_a_score_of_100(
+    tmp_path: Path, capsys: pytest.CaptureFixture, layout: str
+) -> None:
+    from pipeline.cli.check import EXIT_CANNOT_START
+
+    rules = tmp_path / "rules"
+    if layout == "empty":
+        rules.mkdir()
+    transcript = tmp_path / "t.json"
+    transcript.write_text(
+        json.dumps({"call_id": "c", "language": "en", "duration": 5.0, "segments": [
+            {"speaker": "agent", "start": 0.0, "end": 2.0, "text": "give me your PIN"}]}),
+        encoding="utf-8",
+    )  # fmt: skip
+    assert main(["check-transcript", str(transcript), "--rules", str(rules)]) == EXIT_CANNOT_START
+    captured = capsys.readouterr()
+    assert f"no compliance rules loaded from {rules}" in captured.err
+    assert captured.out == ""  # no report that would read as a pass

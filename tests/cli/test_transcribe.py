@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.cli.transcribe import EXIT_OK, EXIT_SOME_FAILED
 from pipeline.cli import main
+from pipeline.cli.transcribe import EXIT_OK, EXIT_SOME_FAILED
 
 
 @pytest.mark.slow

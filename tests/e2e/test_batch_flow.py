@@ -5,8 +5,10 @@ duplicates nothing, and that no unmasked value reached disk, the database, the l
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -17,6 +19,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.alerts.scan import find_unmasked_pii
+from pipeline.config import CHECKOUT_RULES_DIR
+from pipeline.pii.masking import DEFAULT_POLICY_PATH
 from pipeline.summary import EMPTY, PROCESSED, QUARANTINED, SKIPPED
 from tests.e2e.conftest import copy_samples, free_port, manifest_pii_values
 
@@ -30,6 +34,24 @@ MIXED_BATCH = [
 ]
 ENGLISH_PAIR = ["en_card_lost_compliant.flac", "en_wealth_guaranteed.ogg"]
 NON_DIGIT = re.compile(r"\D+")
+BROKEN_RULE_PACK = """\
+pack: local-additions
+language: en
+rules:
+  - id: broken-local-rule
+    title: A rule with a typo
+    severity: high
+    weight: 5
+    message: never loads
+    forbid: {phrase: {anyy: [foo]}}
+"""
+
+
+def _rules_with_a_broken_pack(dest: Path) -> Path:
+    """The bundled packs plus a pack whose only rule cannot load (it is skipped, not fatal)."""
+    shutil.copytree(CHECKOUT_RULES_DIR, dest)
+    (dest / "local.yaml").write_text(BROKEN_RULE_PACK, encoding="utf-8")
+    return dest
 
 
 def _configure(monkeypatch: pytest.MonkeyPatch, out: Path, smtp_port: int, **extra: str) -> None:
@@ -111,9 +133,13 @@ def test_batch_stores_alerts_by_mail_masks_everything_and_reruns_idempotently(
     controller, mailbox = smtp_server
     recordings = copy_samples(MIXED_BATCH, tmp_path / "recordings")
     out = tmp_path / "out"
-    _configure(monkeypatch, out, controller.port)
+    rules = _rules_with_a_broken_pack(tmp_path / "rules")
+    _configure(monkeypatch, out, controller.port, CALLSENTRY_RULES_DIR=str(rules))
 
     summary = compliance_batch(sources=[str(recordings)])
+    # The rule that could not load is named in the summary, the artifact and the digest.
+    assert any("broken-local-rule" in w for w in summary.warnings), summary.warnings
+    assert "broken-local-rule" in summary.to_text()
 
     by_file = {Path(o.path).name: o for o in summary.outcomes}
     assert by_file["corrupt_garbled.m4a"].status == QUARANTINED
@@ -139,8 +165,12 @@ def test_batch_stores_alerts_by_mail_masks_everything_and_reruns_idempotently(
     assert any("Digest" in s for s in subjects), subjects
     mails_after_first_run = len(mailbox.messages)
 
+    digests = [m for m in mailbox.messages if "Digest" in m["Subject"]]
+    assert any("broken-local-rule" in _mail_text(m) for m in digests)
+
     # The run summary is a Prefect artifact.
-    assert "no-sensitive-auth-request" in _artifact(SUMMARY_ARTIFACT_KEY)
+    artifact = _artifact(SUMMARY_ARTIFACT_KEY)
+    assert "no-sensitive-auth-request" in artifact and "broken-local-rule" in artifact
 
     # Nothing unmasked anywhere: output files, database, mails, Prefect logs.
     texts = {
@@ -225,3 +255,32 @@ def test_killed_run_then_smtp_down_then_up_loses_nothing_and_sends_once(
     compliance_batch(sources=[str(recordings)])
     immediate_after = [m for m in mailbox.messages[delivered:] if "Digest" not in m["Subject"]]
     assert immediate_after == []
+
+    # 4. A change to the PII stage (here the masking policy) redoes the calls: their rows and
+    # output files are replaced, one row per call stays, and the audit log says so.
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(
+        DEFAULT_POLICY_PATH.read_text(encoding="utf-8") + "\n# local change\n", encoding="utf-8"
+    )
+    monkeypatch.setenv("CALLSENTRY_MASKING_POLICY", str(policy))
+    reports = sorted(out.glob("calls/*/report.json"))
+    versions_before = {json.loads(p.read_text(encoding="utf-8"))["pii_version"] for p in reports}
+    redone = compliance_batch(sources=[str(recordings)])
+    assert [o.status for o in redone.outcomes] == [PROCESSED, PROCESSED]
+    assert all(o.replaced for o in redone.outcomes)
+    assert "results replaced" in redone.to_text()
+    assert _calls_stored(out / "callsentry.db") == 2
+    versions_after = {json.loads(p.read_text(encoding="utf-8"))["pii_version"] for p in reports}
+    assert len(versions_after) == 1 and versions_after.isdisjoint(versions_before)
+    with sqlite3.connect(out / "callsentry.db") as conn:
+        replaced = conn.execute(
+            "select count(*) from audit_log where action = 'call.replaced'"
+        ).fetchone()[0]
+    assert replaced == 2
+    assert subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", "audit", "verify"],
+        env={**os.environ, "CALLSENTRY_OUT_DIR": str(out)},
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.startswith("OK")

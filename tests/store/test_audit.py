@@ -46,9 +46,7 @@ def _seq_of_last(store: Store) -> int:
         ("UPDATE audit_log SET at = '2020-01-01 00:00:00.000000' WHERE seq = {s1}", 1),
     ],
 )
-def test_audit_tampering_is_detected(
-    store: Store, db_path: Path, tamper: str, offset: int
-) -> None:
+def test_audit_tampering_is_detected(store: Store, db_path: Path, tamper: str, offset: int) -> None:
     for i in range(4):
         store.audit.record("alice", "review", f"call:c{i}", {"note": f"checked {i}"})
     last = _seq_of_last(store)

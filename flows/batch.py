@@ -56,7 +56,8 @@ def _process(path: str, run_id: str, settings: Settings) -> CallOutcome:
     outputs = tasks.write_outputs(report, Path(settings.out_dir))
     alert_count, replaced = tasks.persist_call(report, recording, outputs, run_id, settings)
     outcome = CallOutcome.from_report(path, recording.recording_id, report)
-    return replace(outcome, alerts=alert_count, replaced=replaced)
+    warnings = recording.warnings + outcome.warnings
+    return replace(outcome, alerts=alert_count, replaced=replaced, warnings=warnings)
 
 
 @flow(name="compliance-batch", persist_result=False, log_prints=False)

@@ -13,6 +13,7 @@ import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -30,6 +31,11 @@ HASH_CHUNK_BYTES = 1 << 20  # read size when hashing a file
 TRUNCATION_TOLERANCE_S = 0.25  # decoded audio may fall this short of the declared duration ...
 TRUNCATION_TOLERANCE_RATIO = 0.02  # ... plus this fraction of it (encoder padding, estimates)
 SIDECAR_FIELDS = ("agent_id", "call_time", "direction")  # Recording fields a sidecar may fill
+DIRECTIONS = ("inbound", "outbound")
+MAX_AGENT_ID_CHARS = 64  # an agent id or a direction longer than this is refused
+MAX_CALL_TIME_CHARS = 40  # ISO 8601 with microseconds and offset fits
+MAX_EXTRA_CHARS = 200  # other sidecar values: scalars, texts up to this length
+MAX_QUOTED_CHARS = 40  # of a bad value quoted in a warning
 CODEC_ALIASES = {"mp3float": "mp3", "mp2float": "mp2"}  # FFmpeg decoder name -> codec name
 BEEP_FREQUENCY_HZ = 1_000.0  # tone that replaces a redacted span
 BEEP_AMPLITUDE = 0.2  # of full scale (1.0)
@@ -94,7 +100,9 @@ def discover(paths: Iterable[Path]) -> list[Path]:
         if path.is_dir():
             for child in path.rglob("*"):
                 hidden = any(part.startswith(".") for part in child.relative_to(path).parts)
-                if child.is_file() and is_audio_file(child) and not hidden:
+                # a broken link is kept: ingest quarantines it with a reason, never in silence
+                candidate = child.is_file() or (child.is_symlink() and not child.exists())
+                if candidate and is_audio_file(child) and not hidden:
                     found.add(child)
         elif path.suffix.lower() != ".json":
             found.add(path)
@@ -126,16 +134,83 @@ def read_sidecar(path: Path) -> dict[str, Any]:
     return data
 
 
-def _sidecar_metadata(path: Path) -> tuple[dict[str, str | None], dict[str, Any]]:
-    """(Recording fields, extra keys) from the sidecar; a bad sidecar is ignored with a warning."""
+def _clean_text(value: Any, max_chars: int) -> str | None:
+    """``value`` as one line of printable text of at most ``max_chars``; None if it is not."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return None
+    text = str(value).strip()
+    if not text or len(text) > max_chars or not text.isprintable():
+        return None
+    return text
+
+
+def _check_field(key: str, value: Any) -> tuple[str | None, str | None]:
+    """(clean value, problem) of one Recording field from a sidecar."""
+    if key == "agent_id":
+        clean = _clean_text(value, MAX_AGENT_ID_CHARS)
+        if clean is None:
+            return None, (
+                f"agent_id must be one line of at most {MAX_AGENT_ID_CHARS} printable "
+                f"characters (a string or a number), got {_describe(value)}"
+            )
+        return clean, None
+    if key == "direction":
+        clean = _clean_text(value, MAX_AGENT_ID_CHARS)
+        if clean is None or clean.lower() not in DIRECTIONS:
+            return None, f"direction must be one of {', '.join(DIRECTIONS)}, got {_describe(value)}"
+        return clean.lower(), None
+    clean = _clean_text(value, MAX_CALL_TIME_CHARS) if isinstance(value, str) else None
+    try:
+        datetime.fromisoformat(clean or "")
+    except ValueError:
+        return None, f"call_time must be an ISO 8601 date and time, got {_describe(value)}"
+    return clean, None
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, str):
+        shown = value if len(value) <= MAX_QUOTED_CHARS else value[:MAX_QUOTED_CHARS] + "..."
+        return (
+            f"{shown!r} ({len(value)} characters)" if len(value) > MAX_QUOTED_CHARS else repr(shown)
+        )
+    return f"a {type(value).__name__}"
+
+
+def _sidecar_metadata(
+    path: Path,
+) -> tuple[dict[str, str | None], dict[str, Any], tuple[str, ...]]:
+    """(Recording fields, extra keys, warnings) from the sidecar. A bad sidecar, or a bad field
+    in it, is left out with a warning that names the file and the field; the audio is kept."""
     try:
         data = read_sidecar(path)
     except ValueError as exc:
         log.warning("%s: ignoring bad sidecar, audio kept: %s", path, exc)
-        return dict.fromkeys(SIDECAR_FIELDS), {"sidecar_error": str(exc)}
-    fields = {key: None if data.get(key) is None else str(data[key]) for key in SIDECAR_FIELDS}
-    extra = {k: v for k, v in data.items() if k not in SIDECAR_FIELDS}
-    return fields, extra
+        return dict.fromkeys(SIDECAR_FIELDS), {"sidecar_error": str(exc)}, (str(exc),)
+    side = sidecar_path(path)
+    fields: dict[str, str | None] = dict.fromkeys(SIDECAR_FIELDS)
+    warnings: list[str] = []
+    for key in SIDECAR_FIELDS:
+        if data.get(key) is None:
+            continue
+        clean, problem = _check_field(key, data[key])
+        if problem:
+            warnings.append(f"sidecar {side}: {problem}; field ignored")
+        fields[key] = clean
+    extra: dict[str, Any] = {}
+    for key, value in data.items():
+        if key in SIDECAR_FIELDS:
+            continue
+        scalar = value is None or isinstance(value, bool | int | float)
+        if scalar or (isinstance(value, str) and len(value) <= MAX_EXTRA_CHARS):
+            extra[str(key)[:MAX_EXTRA_CHARS]] = value
+        else:
+            warnings.append(
+                f"sidecar {side}: {str(key)[:MAX_QUOTED_CHARS]!r} must be a number, a boolean or a "
+                f"text of at most {MAX_EXTRA_CHARS} characters; field ignored"
+            )
+    for warning in warnings:
+        log.warning("%s", warning)
+    return fields, extra, tuple(warnings)
 
 
 # --------------------------------------------------------------------------- decoding
@@ -288,6 +363,10 @@ def ingest(path: Path, settings: Settings | None = None) -> DecodedCall | Quaran
         log.warning("quarantined %s", reason)
         return Quarantined(path=path, reason=reason, recording_id=recording_id, stage="ingest")
 
+    if path.is_symlink() and not path.exists():
+        return quarantine(
+            f"broken symbolic link (it points to {path.readlink()}, which is missing)"
+        )
     if not path.exists():
         return quarantine("file not found")
     if not path.is_file():
@@ -309,7 +388,7 @@ def ingest(path: Path, settings: Settings | None = None) -> DecodedCall | Quaran
         log.exception("unexpected error decoding %s", path)
         return quarantine(f"decoder error ({type(exc).__name__}: {exc})", recording_id)
 
-    fields, extra = _sidecar_metadata(path)
+    fields, extra, sidecar_warnings = _sidecar_metadata(path)
     recording = Recording(
         path=path,
         recording_id=recording_id,
@@ -322,6 +401,7 @@ def ingest(path: Path, settings: Settings | None = None) -> DecodedCall | Quaran
         call_time=fields["call_time"],
         direction=fields["direction"],
         extra=extra,
+        warnings=sidecar_warnings,
     )
     return DecodedCall(recording, _channels(decoded.samples, settings.agent_channel))
 

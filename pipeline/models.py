@@ -58,6 +58,8 @@ class Recording:
     direction: str | None = None  # "inbound" / "outbound", from the sidecar
     # other sidecar keys
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    # problems with the sidecar (a bad field is left out, the audio is kept)
+    warnings: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def call_id(self) -> str:

@@ -385,7 +385,54 @@ def test_sidecar_fields_and_extra(tmp_path):
     (tmp_path / "call.json").write_text(json.dumps(meta))
     rec = ingest(path, SETTINGS).recording
     assert (rec.agent_id, rec.call_time, rec.direction) == ("1234", meta["call_time"], None)
-    assert rec.extra == {"queue": "vip"}
+    assert rec.extra == {"queue": "vip"} and rec.warnings == ()
+
+
+@pytest.mark.parametrize(
+    ("meta", "field", "kept"),
+    [
+        ({"agent_id": "A" * 1_000_000}, "agent_id", {}),
+        ({"agent_id": ["x"]}, "agent_id", {}),
+        ({"agent_id": True}, "agent_id", {}),
+        ({"agent_id": "A01\nA02"}, "agent_id", {}),
+        ({"direction": "inbound\n"}, None, {"direction": "inbound"}),  # trimmed: fine
+        ({"direction": "in\nbound"}, "direction", {}),
+        ({"direction": "sideways"}, "direction", {}),
+        ({"direction": "OUTBOUND"}, None, {"direction": "outbound"}),
+        ({"call_time": "yesterday"}, "call_time", {}),
+        ({"call_time": 1714555800}, "call_time", {}),
+        ({"queue": {"nested": [1, 2]}}, "'queue'", {}),
+        ({"queue": "q" * 5000}, "'queue'", {}),
+    ],
+)
+def test_sidecar_values_are_validated_per_field(tmp_path, meta, field, kept):
+    path = write_wav(tmp_path / "call.wav", tone(300, 0.5)[None, :])
+    (tmp_path / "call.json").write_text(json.dumps({**meta, "agent_id_ok": 1}))
+    result = ingest(path, SETTINGS)
+    assert isinstance(result, DecodedCall)  # the audio is kept
+    rec = result.recording
+    for key, value in kept.items():
+        assert getattr(rec, key) == value
+    if field is None:
+        assert rec.warnings == ()
+    else:
+        assert len(rec.warnings) == 1
+        assert "call.json" in rec.warnings[0] and field in rec.warnings[0]
+        assert len(rec.warnings[0]) < 300  # a megabyte value is never echoed whole
+        for key in ("agent_id", "direction", "call_time"):
+            if key in meta and key not in kept:
+                assert getattr(rec, key) is None
+    assert rec.extra.get("agent_id_ok") == 1
+
+
+def test_a_broken_symlink_is_quarantined_not_skipped(tmp_path):
+    write_wav(tmp_path / "good.wav", tone(300, 0.5)[None, :])
+    (tmp_path / "gone.wav").symlink_to(tmp_path / "deleted.wav")
+    found = discover([tmp_path])
+    assert [p.name for p in found] == ["gone.wav", "good.wav"]
+    result = ingest(tmp_path / "gone.wav", SETTINGS)
+    assert isinstance(result, Quarantined)
+    assert "gone.wav" in result.reason and "broken symbolic link" in result.reason
 
 
 # --------------------------------------------------------------------------- redaction

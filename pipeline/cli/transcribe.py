@@ -78,10 +78,19 @@ def _write_json_atomic(path: Path, data: dict) -> None:
         Path(tmp).unlink(missing_ok=True)
 
 
-def _output_path(out_dir: Path, source: Path, recording_id: str, taken: set[Path]) -> Path:
-    path = out_dir / f"{source.stem}.json"
+def output_path(
+    out_dir: Path, source: Path, recording_id: str, taken: set[Path], protected: set[Path]
+) -> Path:
+    """Where the transcript of ``source`` goes: ``<stem>.json``, or ``<stem>-<hash>.json`` when
+    another input has the same stem, or ``<stem>.transcript.json`` when ``<stem>.json`` is one of
+    the ``protected`` files (an input's sidecar: ``--out`` pointed at the input folder must
+    never overwrite call metadata)."""
+    suffix = ".json"
+    if (out_dir / f"{source.stem}.json").resolve() in protected:
+        suffix = ".transcript.json"
+    path = out_dir / f"{source.stem}{suffix}"
     if path in taken:  # two inputs with one stem (different folders)
-        path = out_dir / f"{source.stem}-{recording_id[:8]}.json"
+        path = out_dir / f"{source.stem}-{recording_id[:8]}{suffix}"
     taken.add(path)
     return path
 
@@ -90,7 +99,7 @@ def run_transcribe(args: argparse.Namespace) -> int:
     """Transcribe every input; see the module docstring for files and exit status."""
     from pipeline.asr.loader import ModelUnavailableError, load_model
     from pipeline.asr.transcribe import transcribe_call
-    from pipeline.audio import DecodedCall, discover, ingest
+    from pipeline.audio import DecodedCall, discover, ingest, sidecar_path
     from pipeline.config import get_settings
 
     settings = get_settings()
@@ -108,7 +117,9 @@ def run_transcribe(args: argparse.Namespace) -> int:
 
     failures = 0
     taken: set[Path] = set()
-    for path in discover(args.audio):
+    inputs = discover(args.audio)
+    protected = {side.resolve() for p in inputs if (side := sidecar_path(p)) is not None}
+    for path in inputs:
         result = ingest(path, settings)
         if not isinstance(result, DecodedCall):
             print(f"quarantined: {result.reason}", file=sys.stderr)
@@ -131,7 +142,7 @@ def run_transcribe(args: argparse.Namespace) -> int:
             failures += 1
             continue
         elapsed = time.perf_counter() - started
-        target = _output_path(out_dir, path, result.recording.recording_id, taken)
+        target = output_path(out_dir, path, result.recording.recording_id, taken, protected)
         _write_json_atomic(target, transcript.to_dict())
         suspects = sum(seg.suspect for seg in transcript.segments)
         rtf = elapsed / transcript.duration if transcript.duration else 0.0

@@ -38,3 +38,18 @@ def test_bad_file_quarantined_others_written(tmp_path: Path, samples_dir: Path, 
     written = json.loads((out / "silence.json").read_text(encoding="utf-8"))
     assert written["segments"] == [] and written["call_id"].startswith("silence-")
     assert not (out / "corrupt_garbled.json").exists()
+
+
+def test_output_never_overwrites_an_input_sidecar(tmp_path: Path) -> None:
+    from pipeline.cli.transcribe import output_path
+
+    sidecar = tmp_path / "call.json"
+    sidecar.write_text('{"agent_id": "A01"}', encoding="utf-8")
+    taken: set[Path] = set()
+    protected = {sidecar.resolve()}
+    target = output_path(tmp_path, tmp_path / "call.wav", "ab" * 32, taken, protected)
+    assert target == tmp_path / "call.transcript.json"
+    other = output_path(tmp_path / "out", tmp_path / "call.wav", "ab" * 32, set(), protected)
+    assert other == tmp_path / "out" / "call.json"
+    twin = output_path(tmp_path, tmp_path / "x" / "call.mp3", "cd" * 32, taken, protected)
+    assert twin == tmp_path / "call-cdcdcdcd.transcript.json"

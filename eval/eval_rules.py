@@ -30,9 +30,9 @@ from pipeline.compliance.evaluator import evaluate  # noqa: E402
 from pipeline.compliance.examples import build_transcript  # noqa: E402
 from pipeline.compliance.loader import RuleBook, load_rulebook  # noqa: E402
 from pipeline.compliance.pii_stage import fallback_mask  # noqa: E402
+from pipeline.compliance.rule import Turn  # noqa: E402
 from pipeline.config import get_settings  # noqa: E402
 from pipeline.pii.stage import PiiStage, build_pii_stage  # noqa: E402
-from pipeline.compliance.rule import Turn  # noqa: E402
 
 
 def load_calls(calls_dir: Path) -> list[tuple[str, str, set[str], tuple[Turn, ...]]]:

@@ -81,6 +81,8 @@ def compliance_batch(
         logger.warning("%s", warning)
     run_id = str(runtime.flow_run.id or uuid.uuid4())
     db = tasks.resources.store(settings)
+    for stale in db.runs.abandon_dead():
+        logger.warning("run %s was left running by a process that is gone: marked abandoned", stale)
     db.runs.start(run_id)
     try:
         summary = _run(sources, run_id, settings, checked.warnings)
@@ -125,6 +127,7 @@ def _run(
         alerts_queued=sum(o.alerts for o in outcomes) + len(anomalies),
         alerts_sent=len(delivery.sent),
         alerts_failed=len(delivery.retrying) + len(delivery.blocked),
+        delivery_errors=delivery.errors,
         anomalies=tuple(a.message for a in anomalies),
         out_dir=str(Path(settings.out_dir).resolve()),
         outbox_dir=None if settings.smtp_host else str(Path(settings.out_dir, "outbox").resolve()),

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
 
+log = logging.getLogger(__name__)
+
 EXIT_OK = 0  # the run finished (calls may still have broken rules)
+EXIT_RUN_FAILED = 1  # the run itself failed (Python's exit status for an uncaught error)
 EXIT_CANNOT_START = 2  # bad settings or rules: nothing was checked
+EXIT_ALERTS_UNDELIVERED = 3  # the run finished, but alerts could not be delivered (queued)
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -66,9 +71,14 @@ def run(args: argparse.Namespace) -> int:
 
     from flows.batch import compliance_batch
 
-    summary = compliance_batch(sources=[str(p) for p in args.paths], **overrides)
+    try:
+        summary = compliance_batch(sources=[str(p) for p in args.paths], **overrides)
+    except Exception as exc:  # the flow run is marked failed in Prefect and in the database
+        log.exception("the run failed")
+        print(f"error: the run failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_RUN_FAILED
     print(summary.to_text())
-    return EXIT_OK
+    return EXIT_ALERTS_UNDELIVERED if summary.alerts_failed else EXIT_OK
 
 
 def serve(args: argparse.Namespace) -> int:

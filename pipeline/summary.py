@@ -59,7 +59,8 @@ class RunSummary:
     outcomes: tuple[CallOutcome, ...]
     alerts_queued: int = 0
     alerts_sent: int = 0
-    alerts_failed: int = 0
+    alerts_failed: int = 0  # retrying (stay queued for the next run) or blocked
+    delivery_errors: tuple[str, ...] = ()  # one line per failed transmission (no PII)
     anomalies: tuple[str, ...] = ()  # masked anomaly messages
     out_dir: str = ""
     outbox_dir: str | None = None  # where .eml files went when no SMTP server is set
@@ -148,6 +149,7 @@ class RunSummary:
             "",
             f"queued {self.alerts_queued}, sent {self.alerts_sent}, "
             f"delivery failed {self.alerts_failed}",
+            *(f"- delivery error: {e}" for e in self.delivery_errors),
         ]
         lines += [f"- {a}" for a in self.anomalies]
         return "\n".join(lines) + "\n"
@@ -178,4 +180,10 @@ class RunSummary:
             rows.append(f"output: {self.out_dir}")
         if self.outbox_dir:
             rows.append(f"alert mails (no SMTP configured): {self.outbox_dir}")
+        if self.alerts_failed:
+            rows.append(
+                f"ALERTS NOT DELIVERED: {self.alerts_failed} alert(s) could not be delivered; "
+                "they stay queued and are retried on the next run (exit status 3)"
+            )
+            rows += [f"  {e}" for e in self.delivery_errors]
         return "\n".join(rows)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
+import socket
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import insert, select, update
@@ -15,6 +19,15 @@ from pipeline.store.records import QuarantineRecord, RunRecord
 from pipeline.store.schema import RunStatus, quarantined, runs, utc_now
 
 
+def process_alive(pid: int) -> bool:
+    """Whether a process with this id exists on this host."""
+    try:
+        os.kill(pid, 0)
+    except OSError as exc:
+        return exc.errno == errno.EPERM  # it exists, owned by another user
+    return True
+
+
 class RunRepository:
     """Runs and quarantined files."""
 
@@ -22,16 +35,57 @@ class RunRepository:
         self._db = db
 
     def start(self, run_id: str, *, actor: str = DEFAULT_ACTOR) -> None:
-        """Record the start of a run (a retry of the same run_id changes nothing)."""
+        """Record the start of a run by this process (a retry of the same run_id changes
+        nothing). While it runs, its ``counts`` hold the host and process id, so that a later
+        run can tell it was abandoned (:meth:`abandon_dead`)."""
+        owner = {"host": socket.gethostname(), "pid": os.getpid()}
         with self._db.write() as conn:
             if conn.execute(select(runs.c.run_id).where(runs.c.run_id == run_id)).first():
                 return
             conn.execute(
                 insert(runs).values(
-                    run_id=run_id, started_at=utc_now(), status=RunStatus.RUNNING.value
+                    run_id=run_id,
+                    started_at=utc_now(),
+                    status=RunStatus.RUNNING.value,
+                    counts=canonical_json(owner),
                 )
             )
-            AuditLog.append(conn, actor, "run.started", f"run:{run_id}", {})
+            AuditLog.append(conn, actor, "run.started", f"run:{run_id}", owner)
+
+    def abandon_dead(
+        self,
+        is_alive: Callable[[int], bool] = process_alive,
+        *,
+        actor: str = DEFAULT_ACTOR,
+    ) -> list[str]:
+        """Mark ``abandoned`` the runs still ``running`` whose process on this host is gone
+        (killed, crashed, power loss); returns their ids. Runs of other hosts are left alone:
+        their processes cannot be seen from here."""
+        host = socket.gethostname()
+        abandoned: list[str] = []
+        with self._db.write() as conn:
+            rows = conn.execute(
+                select(runs.c.run_id, runs.c.counts).where(runs.c.status == RunStatus.RUNNING.value)
+            ).all()
+            for run_id, counts in rows:
+                owner = json.loads(counts) if counts else {}
+                pid = owner.get("pid")
+                if owner.get("host") != host or not isinstance(pid, int) or is_alive(pid):
+                    continue
+                conn.execute(
+                    update(runs)
+                    .where(runs.c.run_id == run_id)
+                    .values(finished_at=utc_now(), status=RunStatus.ABANDONED.value)
+                )
+                AuditLog.append(
+                    conn,
+                    actor,
+                    "run.abandoned",
+                    f"run:{run_id}",
+                    {"host": host, "pid": pid, "reason": "its process ended without finishing"},
+                )
+                abandoned.append(run_id)
+        return abandoned
 
     def finish(
         self,

@@ -49,7 +49,8 @@ class RunStatus(StrEnum):
 
     RUNNING = "running"
     COMPLETED = "completed"
-    FAILED = "failed"
+    FAILED = "failed"  # the run stopped on an error
+    ABANDONED = "abandoned"  # its process ended without finishing it (killed, power loss)
 
 
 class AlertState(StrEnum):

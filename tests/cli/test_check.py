@@ -85,8 +85,10 @@ def _write(path: Path, data: object) -> Path:
 def test_language_spellings_get_their_rules_and_unknown_ones_a_warning(
     tmp_path: Path, capsys: pytest.CaptureFixture
 ) -> None:
-    turns = [{"speaker": "agent", "start": 0.0, "end": 2.0, "text": "please tell me your PIN"},
-             {"speaker": "customer", "start": 2.5, "end": 4.0, "text": "it is 4 7 1 9"}]  # fmt: skip
+    turns = [
+        {"speaker": "agent", "start": 0.0, "end": 2.0, "text": "please tell me your PIN"},
+        {"speaker": "customer", "start": 2.5, "end": 4.0, "text": "it is 4 7 1 9"},
+    ]
     files = [
         _write(tmp_path / f"{name}.json", {"call_id": name, "language": lang, "segments": turns})
         for name, lang in (("upper", "EN"), ("bcp47", "en-US"), ("name", "English"),
@@ -118,7 +120,7 @@ def test_bad_files_are_reported_one_by_one_and_the_rest_checked(
         _write(
             tmp_path / "reversed.json",
             {"segments": [{"speaker": "agent", "start": 5, "end": 1, "text": "x"}]},
-        ),  # fmt: skip
+        ),
         nested,
     ]
     assert main(["check-transcript", *map(str, bad), str(good)]) == 1

@@ -55,3 +55,43 @@ def test_serve_refuses_a_schedule_that_would_check_nothing(
     monkeypatch.setenv("CALLSENTRY_RULES_DIR", str(no_audio / "missing"))
     assert main(["serve"]) == EXIT_CANNOT_START
     assert "no compliance rules loaded" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("alerts_failed", "expected"), [(0, 0), (2, 3)], ids=["delivered", "undelivered"]
+)
+def test_run_exit_status_says_when_alerts_were_not_delivered(
+    no_audio: Path,
+    samples_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture,
+    alerts_failed: int,
+    expected: int,
+) -> None:
+    import flows.batch
+    from flows.command import EXIT_ALERTS_UNDELIVERED, EXIT_OK
+    from pipeline.summary import RunSummary
+
+    summary = RunSummary(
+        "run-1", (), alerts_queued=2, alerts_failed=alerts_failed,
+        delivery_errors=("smtp: ConnectionRefusedError: [Errno 111] Connection refused",),
+    )  # fmt: skip
+    monkeypatch.setattr(flows.batch, "compliance_batch", lambda **_: summary)
+    code = main(["run", str(samples_dir), "--out", str(no_audio / "o")])
+    assert code == expected and expected in (EXIT_OK, EXIT_ALERTS_UNDELIVERED)
+    out = capsys.readouterr().out
+    assert ("ALERTS NOT DELIVERED: 2 alert(s)" in out) == bool(alerts_failed)
+
+
+def test_run_failure_is_exit_1_with_one_error_line(
+    no_audio: Path, samples_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    import flows.batch
+    from flows.command import EXIT_RUN_FAILED
+
+    def boom(**_: object) -> None:
+        raise RuntimeError("database unreachable")
+
+    monkeypatch.setattr(flows.batch, "compliance_batch", boom)
+    assert main(["run", str(samples_dir), "--out", str(no_audio / "o")]) == EXIT_RUN_FAILED
+    assert "error: the run failed: RuntimeError: database unreachable" in capsys.readouterr().err

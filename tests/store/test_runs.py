@@ -38,3 +38,34 @@ def test_quarantine_is_recorded_once_per_run(store: Store) -> None:
         ("/rec/bad.wav", "run-2", "ingest"),
     ]
     assert records[0].reason == "bad.wav: not an audio file"
+
+
+def test_runs_left_running_by_a_dead_process_are_abandoned(store: Store) -> None:
+    import os
+
+    store.runs.start("mine")  # this process: alive
+    store.runs.start("killed")
+    store.runs.start("elsewhere")
+    with store.engine.begin() as conn:  # one run of another host, one of a dead process
+        conn.exec_driver_sql(
+            'UPDATE runs SET counts = \'{"host": "other-host", "pid": 1}\' '
+            "WHERE run_id = 'elsewhere'"
+        )
+    dead_pid = os.getpid() + 1_000_000
+
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql(
+            "UPDATE runs SET counts = json_set(counts, '$.pid', ?) WHERE run_id = 'killed'",
+            (dead_pid,),
+        )
+    assert store.runs.abandon_dead() == ["killed"]
+    statuses = {r: store.runs.get(r).status for r in ("mine", "killed", "elsewhere")}  # type: ignore[union-attr]
+    assert statuses == {
+        "mine": RunStatus.RUNNING,
+        "killed": RunStatus.ABANDONED,
+        "elsewhere": RunStatus.RUNNING,
+    }
+    assert store.runs.abandon_dead() == []  # once
+    entry = store.audit.entries(action="run.abandoned")[0]
+    assert entry.subject == "run:killed" and entry.details["pid"] == dead_pid
+    assert store.audit.verify().ok

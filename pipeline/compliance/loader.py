@@ -142,32 +142,47 @@ class _DuplicateKeyLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep)
 
 
-def read_pack_yaml(text: str) -> tuple[Any, list[tuple[str, int]], list[tuple[int, int]]]:
-    """Parse a pack: (data, duplicate keys as (key, line), each rule's (first, last) line)."""
+def read_pack_yaml(text: str) -> tuple[Any, list[tuple[str, int]], list[yaml.Node]]:
+    """Parse a pack: (data, duplicate keys as (key, line), each rule's YAML node)."""
     loader = _DuplicateKeyLoader(text)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
     finally:
         loader.dispose()
-    spans: list[tuple[int, int]] = []
+    rule_nodes: list[yaml.Node] = []
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             if key_node.value == "rules" and isinstance(value_node, yaml.SequenceNode):
-                spans = [
-                    (item.start_mark.line + 1, item.end_mark.line + 1) for item in value_node.value
-                ]
-    return data, loader.duplicates, spans
+                rule_nodes = list(value_node.value)
+    return data, loader.duplicates, rule_nodes
+
+
+def _line_of(node: yaml.Node, loc: tuple[str | int, ...]) -> int:
+    """The 1-based line of the deepest YAML node that ``loc`` (a pydantic error location
+    inside ``node``) reaches."""
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            child = next((v for k, v in node.value if k.value == part), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            child = node.value[part] if 0 <= part < len(node.value) else None
+        else:
+            child = None
+        if child is None:
+            break
+        node = child
+    return node.start_mark.line + 1
 
 
 def _load_pack(path: Path, problems: list[LoadProblem], shared: MatcherPool) -> list[Rule]:
     file = str(path)
     try:
-        data, duplicates, spans = read_pack_yaml(path.read_text(encoding="utf-8"))
+        data, duplicates, rule_nodes = read_pack_yaml(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         problems.append(LoadProblem(file, None, f"cannot read YAML: {exc}"))
         return []
     # a rule holding a duplicate key is skipped (the pack-level ones skip the pack)
+    spans = [(n.start_mark.line + 1, n.end_mark.line + 1) for n in rule_nodes]
     spoilt: dict[int, str] = {}
     for key, line in duplicates:
         position = next((i for i, (a, b) in enumerate(spans) if a <= line <= b), None)
@@ -208,17 +223,22 @@ def _load_pack(path: Path, problems: list[LoadProblem], shared: MatcherPool) -> 
             if spec.enabled:
                 rules.append(compile_rule(spec, header, file, shared))
         except ValidationError as exc:
-            problems.append(LoadProblem(file, label, format_validation_error(exc)))
+            problems.append(
+                LoadProblem(file, label, format_validation_error(exc, rule_nodes[position]))
+            )
         except CompileError as exc:
             problems.append(LoadProblem(file, label, str(exc)))
     return rules
 
 
-def format_validation_error(exc: ValidationError) -> str:
-    """One line per pydantic error: ``location: message``."""
+def format_validation_error(exc: ValidationError, node: yaml.Node | None = None) -> str:
+    """One part per pydantic error: ``location: message``, or ``location (line N): message``
+    when ``node`` is the YAML of what was validated."""
     parts = []
     for err in exc.errors():
         loc = ".".join(str(p) for p in err["loc"] if not str(p).startswith("function-"))
+        if loc and node is not None:
+            loc = f"{loc} (line {_line_of(node, err['loc'])})"
         parts.append(f"{loc}: {err['msg']}" if loc else err["msg"])
     return "; ".join(parts)
 

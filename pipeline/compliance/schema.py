@@ -37,9 +37,11 @@ An example is a list of turns, each ``{agent: "text"}`` or ``{customer: "text"}`
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from pipeline.pii.entities import is_known, known_types
 
 OPERATOR_KEYS: tuple[str, ...] = (
     "phrase",
@@ -59,6 +61,15 @@ SpeakerScope = Literal["agent", "customer", "unknown", "any"]
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _registered(name: str) -> str:
+    if not is_known(name):
+        raise ValueError(f"unknown entity type {name!r}; known types: {known_types()}")
+    return name
+
+
+EntityTypeName = Annotated[str, AfterValidator(_registered)]  # in pipeline/pii/entities.py
 
 
 class PhraseSpec(_Strict):
@@ -102,7 +113,7 @@ class RegexSpec(_Strict):
 
 
 class PiiSpec(_Strict):
-    types: list[str] = Field(min_length=1)
+    types: list[EntityTypeName] = Field(min_length=1)
     min_score: float = Field(0.0, ge=0.0, le=1.0)
 
 
@@ -224,7 +235,7 @@ class TurnSpec(BaseModel):
     at: float | None = Field(None, ge=0)
     dur: float | None = Field(None, gt=0)
     suspect: bool = False
-    pii: list[str] = Field(default_factory=list)
+    pii: list[EntityTypeName] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _one_speaker(self) -> TurnSpec:

@@ -20,7 +20,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "pipeline.asr.command",  # transcribe
     "pipeline.report_command",  # check-transcript
     "pipeline.pii.command",  # redact-text
-    "pipeline.compliance.command",  # rules test | lint
+    "pipeline.compliance.command",  # rules test | lint | operators
     "pipeline.audit_command",  # audit verify
 )
 

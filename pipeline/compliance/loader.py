@@ -8,7 +8,6 @@ results stored with it are re-evaluated when the rules change.
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,29 +16,10 @@ import yaml
 from pydantic import ValidationError
 
 from pipeline.compliance.matchers import PhraseMatcher, RegexMatcher
-from pipeline.compliance.operators import (
-    AllNode,
-    AnyNode,
-    Node,
-    NotNode,
-    OverlapNode,
-    PhraseNode,
-    PiiNode,
-    RegexNode,
-    SilenceNode,
-    SpeakingRateNode,
-    TalkRatioNode,
-)
-from pipeline.compliance.placeholders import accepted_types
+from pipeline.compliance.operators import Build, CompileError, Node
 from pipeline.compliance.rule import Example, Rule, Turn
 from pipeline.compliance.scanner import ScannerSet
-from pipeline.compliance.schema import (
-    ConditionSpec,
-    PackHeader,
-    RegexSpec,
-    RuleSpec,
-    TurnSpec,
-)
+from pipeline.compliance.schema import ConditionSpec, PackHeader, RuleSpec, TurnSpec
 from pipeline.compliance.scope import Anchor, Scope, Window
 
 PACK_SUFFIXES: tuple[str, ...] = (".yaml", ".yml")
@@ -73,10 +53,6 @@ class RuleBook:
     def get(self, rule_id: str, language: str) -> Rule | None:
         """One rule by id and language, or None."""
         return next((r for r in self.for_language(language) if r.id == rule_id), None)
-
-
-class CompileError(ValueError):
-    """A rule that validates but cannot be compiled (e.g. a bad regular expression)."""
 
 
 def pack_files(rules_dir: Path) -> list[Path]:
@@ -321,12 +297,9 @@ def _turn(spec: TurnSpec) -> Turn:
     raise AssertionError("validated turn without a speaker")
 
 
-def _items(raw: list[str | list[str]]) -> tuple[tuple[str, ...], ...]:
-    return tuple((item,) if isinstance(item, str) else tuple(item) for item in raw)
-
-
 def compile_condition(spec: ConditionSpec, shared: MatcherPool | None = None) -> Node:
-    """A validated condition as a tree of operator nodes (matchers taken from ``shared``)."""
+    """A validated condition as a tree of operator nodes (matchers taken from ``shared``):
+    its scope compiled here, its operator by the operator's own compile function."""
     shared = MatcherPool() if shared is None else shared
     window = Window(**spec.window.model_dump()) if spec.window else None
     anchor = None
@@ -338,39 +311,11 @@ def compile_condition(spec: ConditionSpec, shared: MatcherPool | None = None) ->
             spec.anchor.absent,
             spec.anchor.whole_turn,
         )
-    scope = Scope(spec.speaker, window, anchor)
-    if spec.phrase is not None:
-        p = spec.phrase
-        raw_items = p.any or p.all or p.of or []
-        matcher = shared.phrase(_items(raw_items), p.match, p.threshold, p.negation)
-        required = 1 if p.any else len(raw_items) if p.all else int(p.at_least or 1)
-        return PhraseNode(scope, matcher, required, p.span)
-    if spec.regex is not None:
-        r = RegexSpec(pattern=spec.regex) if isinstance(spec.regex, str) else spec.regex
-        try:
-            matcher = shared.regex(r.pattern, r.ignore_case, r.negation)
-        except re.error as exc:
-            raise CompileError(f"regex {r.pattern!r}: {exc}") from exc
-        return RegexNode(scope, matcher)
-    if spec.pii is not None:
-        return PiiNode(scope, accepted_types(frozenset(spec.pii.types)), spec.pii.min_score)
-    if spec.silence is not None:
-        return SilenceNode(scope, spec.silence.min_s)
-    if spec.talk_ratio is not None:
-        return TalkRatioNode(scope, spec.talk_ratio.min, spec.talk_ratio.max)
-    if spec.overlap is not None:
-        return OverlapNode(scope, spec.overlap.min_s)
-    if spec.speaking_rate is not None:
-        s = spec.speaking_rate
-        return SpeakingRateNode(scope, s.unit, s.min, s.max, s.min_duration_s)
-    if spec.all is not None:
-        return AllNode(
-            scope, tuple(compile_condition(c, shared) for c in spec.all), spec.same_segment
-        )
-    if spec.any is not None:
-        return AnyNode(scope, tuple(compile_condition(c, shared) for c in spec.any))
-    assert spec.not_ is not None
-    return NotNode(scope, compile_condition(spec.not_, shared))
+    operator, value = spec.operator()
+    build = Build(
+        spec, Scope(spec.speaker, window, anchor), shared, lambda c: compile_condition(c, shared)
+    )
+    return operator.compile(value, build)
 
 
 def condition_from_yaml(data: dict[str, Any]) -> Node:

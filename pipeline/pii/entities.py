@@ -7,7 +7,7 @@ outgoing-message scanner (``pipeline/alerts/scan.py``) and the rule-pack validat
 condition naming a type not here does not load). The recognizers (``recognizers/``) emit exactly
 these types; a test holds the two together.
 
-Classes follow JR/T 0171-2020 (personal financial information protection, 4.2): C3 is user
+Classes follow JR/T 0171-2020 (personal financial information protection): C3 is user
 authentication information (card PINs and passwords, CVN, card expiry; a verification code
 counts as C3 here because, said with the card or account number, it completes authentication),
 C2 identifies the person or their accounts (ID, card and account numbers, phone, address, ...),
@@ -76,6 +76,12 @@ class EntityType:
     agent_exposure: bool = False  # an agent reading it out is a PII exposure
     redact_audio: bool = True  # beeped / silenced in the redacted recording by default
     leak_check: LeakCheck | None = None  # checked in every outgoing message (None: not)
+
+    def __post_init__(self) -> None:
+        if self.authentication and (
+            self.jrt_class is not JrtClass.C3 or self.mask.operator is not MaskOperator.REMOVE
+        ):
+            raise ValueError(f"{self.name}: authentication data is C3 and always removed")
 
 
 _REMOVE = DefaultMask(MaskOperator.REMOVE)

@@ -6,6 +6,8 @@ import pytest
 
 from pipeline.pii.entities import (
     REGISTRY,
+    DefaultMask,
+    EntityType,
     JrtClass,
     MaskOperator,
     agent_exposure_types,
@@ -49,6 +51,17 @@ def test_authentication_types_are_the_c3_secrets_and_always_removed() -> None:
     for name in AUTHENTICATION:
         assert entity(name).jrt_class is JrtClass.C3
         assert entity(name).mask.operator is MaskOperator.REMOVE
+
+
+@pytest.mark.parametrize(
+    ("jrt_class", "operator"),
+    [(JrtClass.C3, MaskOperator.TYPE), (JrtClass.C2, MaskOperator.REMOVE)],
+)
+def test_authentication_data_must_be_c3_and_removed(
+    jrt_class: JrtClass, operator: MaskOperator
+) -> None:
+    with pytest.raises(ValueError, match="OTP: authentication data is C3 and always removed"):
+        EntityType("OTP", "code", jrt_class, authentication=True, mask=DefaultMask(operator))
 
 
 @pytest.mark.parametrize(

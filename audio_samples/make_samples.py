@@ -42,6 +42,8 @@ ZH_DIGITS = "零一二三四五六七八九"
 
 
 # --------------------------------------------------------------------------- PII helpers
+# The check digits are computed here on purpose, not with pipeline/pii/checksums.py: the samples'
+# ground truth comes from an implementation independent of the one under test.
 
 
 def luhn_complete(prefix: str) -> str:

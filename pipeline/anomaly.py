@@ -29,15 +29,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .models import Alert, CallReport, PiiFinding, severity_rank
+from .pii.entities import agent_exposure_types, authentication_types
 
 # --- per-call thresholds ---------------------------------------------------------------------
 CRITICAL = "critical"
 # The agent says these aloud: a full card or ID number read out is an exposure.
-AGENT_EXPOSURE_ENTITIES: frozenset[str] = frozenset({"BANK_CARD", "CREDIT_CARD", "ID_CARD"})
-# The customer says these aloud: secrets a bank must never hear.
-CUSTOMER_EXPOSURE_ENTITIES: frozenset[str] = frozenset(
-    {"PASSWORD", "PIN", "CVV", "VERIFICATION_CODE"}
-)
+AGENT_EXPOSURE_ENTITIES: frozenset[str] = agent_exposure_types()
+# The customer says these aloud: secrets a bank must never hear (sensitive authentication data).
+CUSTOMER_EXPOSURE_ENTITIES: frozenset[str] = authentication_types()
 PII_EXPOSURE_SEVERITY = "high"
 
 # --- batch thresholds ------------------------------------------------------------------------

@@ -2,57 +2,31 @@
 
 Every sink runs :func:`find_unmasked_pii` on what it is about to send; anything found blocks
 the message. It looks for digit runs (digits possibly separated by single spaces or dashes, and
-Chinese digit characters read as digits) that are a Luhn-valid card number (13 to 19 digits), a
-valid GB 11643 resident ID (17 digits and a MOD 11-2 check character), or a mainland mobile
-number (1[3-9] and 9 more digits, optionally after 86). The findings it returns describe what
-was found and where, never the value itself.
+Chinese digit characters read as digits) that pass the leak check of a registered entity
+(``pipeline/pii/entities.py``, checks in ``pipeline/pii/checksums.py``): today a Luhn-valid
+card number (13 to 19 digits), a valid GB 11643 resident ID (17 digits and a MOD 11-2 check
+character), or a mainland mobile number (1[3-9] and 9 more digits, optionally after 86). The
+findings it returns describe what was found and where, never the value itself.
 """
 
 from __future__ import annotations
 
 import re
 
+from pipeline.pii.entities import leak_checks
+
 # Chinese numerals as ASR writes them; one character each, so offsets do not move.
 _CN_DIGITS = str.maketrans("零〇一二三四五六七八九幺两", "0012345678912")
 # A run of digits (the last may be X for an ID) separated by at most one space or dash.
 _RUN = re.compile(r"(?<![0-9A-Za-z])\d(?:[ \-]?\d)*(?:[ \-]?[Xx])?(?![0-9A-Za-z])")
 _GROUP = re.compile(r"\d+[Xx]?|[Xx]")
-CARD_LENGTHS = range(13, 20)  # digits in a payment card number
-MAX_DIGITS = 19  # longest value looked for
-ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)  # GB 11643-1999
-ID_CHECK_CHARS = "10X98765432"  # check character for sum mod 11 = 0..10
-_MOBILE = re.compile(r"(?:86)?1[3-9]\d{9}")
-
-
-def luhn_valid(digits: str) -> bool:
-    """Luhn (mod 10) checksum of a digit string."""
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = int(ch)
-        if i % 2 == 1:
-            d = d * 2 - 9 if d > 4 else d * 2
-        total += d
-    return total % 10 == 0
-
-
-def id_number_valid(value: str) -> bool:
-    """GB 11643 resident ID: 17 digits and the MOD 11-2 check character (digit or X)."""
-    if len(value) != 18 or not value[:17].isdigit():
-        return False
-    checksum = sum(int(d) * w for d, w in zip(value[:17], ID_WEIGHTS, strict=True)) % 11
-    return value[17].upper() == ID_CHECK_CHARS[checksum]
+_CHECKS = leak_checks()
+MAX_DIGITS = max(check.max_length for check in _CHECKS)  # longest value looked for
 
 
 def _classify(value: str) -> str | None:
-    if value[-1] in "Xx":
-        return "resident ID number" if id_number_valid(value) else None
-    if len(value) == 18 and id_number_valid(value):
-        return "resident ID number"
-    if len(value) in CARD_LENGTHS and luhn_valid(value):
-        return "Luhn-valid card number"
-    if _MOBILE.fullmatch(value):
-        return "mobile phone number"
-    return None
+    """The description of the first leak check ``value`` passes (registry order), or None."""
+    return next((check.description for check in _CHECKS if check.matches(value)), None)
 
 
 def find_unmasked_pii(text: str) -> list[str]:

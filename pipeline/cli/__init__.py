@@ -20,7 +20,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "pipeline.cli.transcribe",  # transcribe
     "pipeline.cli.check",  # check-transcript
     "pipeline.cli.redact",  # redact-text
-    "pipeline.cli.rules",  # rules test | lint
+    "pipeline.cli.rules",  # rules test | lint | operators
     "pipeline.cli.audit",  # audit verify
     "pipeline.cli.db",  # db upgrade
     "pipeline.cli.weights",  # weights prepare

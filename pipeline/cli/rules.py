@@ -1,15 +1,17 @@
-"""``callsentry rules test [DIR]`` and ``callsentry rules lint [DIR]``."""
+"""``callsentry rules test [DIR]``, ``rules lint [DIR]`` and ``rules operators``."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+import types
+import typing
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    """Register ``rules test`` and ``rules lint``."""
+    """Register ``rules test``, ``rules lint`` and ``rules operators``."""
     parser = subparsers.add_parser("rules", help="test or lint compliance rule packs")
     actions = parser.add_subparsers(dest="rules_command", metavar="ACTION", required=True)
     test = actions.add_parser("test", help="run the packs' embedded examples")
@@ -19,6 +21,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     lint = actions.add_parser("lint", help="validate packs; non-zero exit on any problem")
     lint.add_argument("dir", nargs="?", type=Path, help="rules folder or file (default: settings)")
     lint.set_defaults(func=run_lint)
+    operators = actions.add_parser(
+        "operators", help="list the condition operators, their fields and an example each"
+    )
+    operators.set_defaults(func=run_operators)
 
 
 def _rules_dir(args: argparse.Namespace) -> Path:
@@ -91,3 +97,81 @@ def run_test(args: argparse.Namespace, out: TextIO | None = None) -> int:
         file=out,
     )
     return 1 if failed or book.problems else 0
+
+
+def _type_text(annotation: Any) -> str:
+    """A readable type: ``float``, ``list[str | list[str]] | None``, ``'cps' | 'wpm'``."""
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is typing.Annotated:
+        return _type_text(args[0])
+    if origin is typing.Literal:
+        return " | ".join(repr(a) for a in args)
+    if origin in (typing.Union, types.UnionType):
+        return " | ".join(_type_text(a) for a in args)
+    if origin is not None:
+        return f"{getattr(origin, '__name__', str(origin))}[{', '.join(map(_type_text, args))}]"
+    if annotation is type(None):
+        return "None"
+    name = getattr(annotation, "__name__", str(annotation))
+    return "condition" if name == "ConditionSpec" else name
+
+
+def _without_none(annotation: Any) -> str:
+    """``_type_text`` of an optional value without its ``None``."""
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        return " | ".join(_type_text(a) for a in typing.get_args(annotation) if a is not type(None))
+    return _type_text(annotation)
+
+
+def _spec_models(annotation: Any) -> list[type]:
+    """The spec models (not ``ConditionSpec``) a value annotation is made of."""
+    from pydantic import BaseModel
+
+    from pipeline.compliance.schema import ConditionSpec
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [] if annotation is ConditionSpec else [annotation]
+    return [m for arg in typing.get_args(annotation) for m in _spec_models(arg)]
+
+
+def _fields(model: type, indent: str) -> list[str]:
+    lines = []
+    for name, info in model.model_fields.items():
+        default = "required" if info.is_required() else f"default {info.default!r}"
+        lines.append(f"{indent}{info.alias or name}: {_type_text(info.annotation)} ({default})")
+    return lines
+
+
+def operator_reference() -> list[str]:
+    """One block per registered operator (key, kind and doc; its value's type and fields; the
+    condition-level options it reads; an example), then the scope keys of every condition."""
+    from pipeline.compliance.operators import OPERATORS
+    from pipeline.compliance.schema import ConditionSpec
+
+    lines: list[str] = []
+    operator_fields: set[str] = set()
+    for op in OPERATORS.values():
+        value = ConditionSpec.model_fields[op.field_name].annotation
+        operator_fields |= {op.field_name, *op.options}
+        lines.append(f"{op.key} ({op.kind.name.lower()}): {op.doc}")
+        lines.append(f"    value: {_without_none(value)}")
+        for model in _spec_models(value):
+            lines.extend(_fields(model, "      "))
+        for name, (annotation, default) in op.options.items():
+            lines.append(f"    with: {name}: {_type_text(annotation)} (default {default!r})")
+        lines.append(f"    example: {op.example}")
+    lines.append("scope, on any condition:")
+    for name, info in ConditionSpec.model_fields.items():
+        if name not in operator_fields:
+            lines.append(f"    {name}: {_without_none(info.annotation)}")
+            for model in _spec_models(info.annotation):
+                lines.extend(_fields(model, "      "))
+    return lines
+
+
+def run_operators(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    """Print every registered condition operator with its doc, fields and an example."""
+    out = out or sys.stdout
+    for line in operator_reference():
+        print(line, file=out)
+    return 0

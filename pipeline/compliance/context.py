@@ -55,11 +55,6 @@ class CallContext:
         return TextIndex.build(self.transcript)
 
     @cached_property
-    def speech_spans(self) -> tuple[tuple[float, float, str], ...]:
-        """(start, end, speaker) of every segment, by start time."""
-        return tuple((s.start, s.end, s.speaker) for s in self.transcript.segments)
-
-    @cached_property
     def _segment_geometry(self) -> tuple[tuple[float, float, int, str, bool], ...]:
         """(start, span, normalised length >= 1, speaker, suspect) of every segment."""
         lengths = self.text.lengths

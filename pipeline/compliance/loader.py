@@ -8,7 +8,6 @@ results stored with it are re-evaluated when the rules change.
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,29 +16,10 @@ import yaml
 from pydantic import ValidationError
 
 from pipeline.compliance.matchers import PhraseMatcher, RegexMatcher
-from pipeline.compliance.operators import (
-    AllNode,
-    AnyNode,
-    Node,
-    NotNode,
-    OverlapNode,
-    PhraseNode,
-    PiiNode,
-    RegexNode,
-    SilenceNode,
-    SpeakingRateNode,
-    TalkRatioNode,
-)
-from pipeline.compliance.placeholders import accepted_types
+from pipeline.compliance.operators import Build, CompileError, Node
 from pipeline.compliance.rule import Example, Rule, Turn
 from pipeline.compliance.scanner import ScannerSet
-from pipeline.compliance.schema import (
-    ConditionSpec,
-    PackHeader,
-    RegexSpec,
-    RuleSpec,
-    TurnSpec,
-)
+from pipeline.compliance.schema import ConditionSpec, PackHeader, RuleSpec, TurnSpec
 from pipeline.compliance.scope import Anchor, Scope, Window
 
 PACK_SUFFIXES: tuple[str, ...] = (".yaml", ".yml")
@@ -73,10 +53,6 @@ class RuleBook:
     def get(self, rule_id: str, language: str) -> Rule | None:
         """One rule by id and language, or None."""
         return next((r for r in self.for_language(language) if r.id == rule_id), None)
-
-
-class CompileError(ValueError):
-    """A rule that validates but cannot be compiled (e.g. a bad regular expression)."""
 
 
 def pack_files(rules_dir: Path) -> list[Path]:
@@ -142,32 +118,47 @@ class _DuplicateKeyLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep)
 
 
-def read_pack_yaml(text: str) -> tuple[Any, list[tuple[str, int]], list[tuple[int, int]]]:
-    """Parse a pack: (data, duplicate keys as (key, line), each rule's (first, last) line)."""
+def read_pack_yaml(text: str) -> tuple[Any, list[tuple[str, int]], list[yaml.Node]]:
+    """Parse a pack: (data, duplicate keys as (key, line), each rule's YAML node)."""
     loader = _DuplicateKeyLoader(text)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
     finally:
         loader.dispose()
-    spans: list[tuple[int, int]] = []
+    rule_nodes: list[yaml.Node] = []
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             if key_node.value == "rules" and isinstance(value_node, yaml.SequenceNode):
-                spans = [
-                    (item.start_mark.line + 1, item.end_mark.line + 1) for item in value_node.value
-                ]
-    return data, loader.duplicates, spans
+                rule_nodes = list(value_node.value)
+    return data, loader.duplicates, rule_nodes
+
+
+def _line_of(node: yaml.Node, loc: tuple[str | int, ...]) -> int:
+    """The 1-based line of the deepest YAML node that ``loc`` (a pydantic error location
+    inside ``node``) reaches."""
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            child = next((v for k, v in node.value if k.value == part), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            child = node.value[part] if 0 <= part < len(node.value) else None
+        else:
+            child = None
+        if child is None:
+            break
+        node = child
+    return node.start_mark.line + 1
 
 
 def _load_pack(path: Path, problems: list[LoadProblem], shared: MatcherPool) -> list[Rule]:
     file = str(path)
     try:
-        data, duplicates, spans = read_pack_yaml(path.read_text(encoding="utf-8"))
+        data, duplicates, rule_nodes = read_pack_yaml(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         problems.append(LoadProblem(file, None, f"cannot read YAML: {exc}"))
         return []
     # a rule holding a duplicate key is skipped (the pack-level ones skip the pack)
+    spans = [(n.start_mark.line + 1, n.end_mark.line + 1) for n in rule_nodes]
     spoilt: dict[int, str] = {}
     for key, line in duplicates:
         position = next((i for i, (a, b) in enumerate(spans) if a <= line <= b), None)
@@ -208,17 +199,22 @@ def _load_pack(path: Path, problems: list[LoadProblem], shared: MatcherPool) -> 
             if spec.enabled:
                 rules.append(compile_rule(spec, header, file, shared))
         except ValidationError as exc:
-            problems.append(LoadProblem(file, label, format_validation_error(exc)))
+            problems.append(
+                LoadProblem(file, label, format_validation_error(exc, rule_nodes[position]))
+            )
         except CompileError as exc:
             problems.append(LoadProblem(file, label, str(exc)))
     return rules
 
 
-def format_validation_error(exc: ValidationError) -> str:
-    """One line per pydantic error: ``location: message``."""
+def format_validation_error(exc: ValidationError, node: yaml.Node | None = None) -> str:
+    """One part per pydantic error: ``location: message``, or ``location (line N): message``
+    when ``node`` is the YAML of what was validated."""
     parts = []
     for err in exc.errors():
         loc = ".".join(str(p) for p in err["loc"] if not str(p).startswith("function-"))
+        if loc and node is not None:
+            loc = f"{loc} (line {_line_of(node, err['loc'])})"
         parts.append(f"{loc}: {err['msg']}" if loc else err["msg"])
     return "; ".join(parts)
 
@@ -301,12 +297,9 @@ def _turn(spec: TurnSpec) -> Turn:
     raise AssertionError("validated turn without a speaker")
 
 
-def _items(raw: list[str | list[str]]) -> tuple[tuple[str, ...], ...]:
-    return tuple((item,) if isinstance(item, str) else tuple(item) for item in raw)
-
-
 def compile_condition(spec: ConditionSpec, shared: MatcherPool | None = None) -> Node:
-    """A validated condition as a tree of operator nodes (matchers taken from ``shared``)."""
+    """A validated condition as a tree of operator nodes (matchers taken from ``shared``):
+    its scope compiled here, its operator by the operator's own compile function."""
     shared = MatcherPool() if shared is None else shared
     window = Window(**spec.window.model_dump()) if spec.window else None
     anchor = None
@@ -318,39 +311,11 @@ def compile_condition(spec: ConditionSpec, shared: MatcherPool | None = None) ->
             spec.anchor.absent,
             spec.anchor.whole_turn,
         )
-    scope = Scope(spec.speaker, window, anchor)
-    if spec.phrase is not None:
-        p = spec.phrase
-        raw_items = p.any or p.all or p.of or []
-        matcher = shared.phrase(_items(raw_items), p.match, p.threshold, p.negation)
-        required = 1 if p.any else len(raw_items) if p.all else int(p.at_least or 1)
-        return PhraseNode(scope, matcher, required, p.span)
-    if spec.regex is not None:
-        r = RegexSpec(pattern=spec.regex) if isinstance(spec.regex, str) else spec.regex
-        try:
-            matcher = shared.regex(r.pattern, r.ignore_case, r.negation)
-        except re.error as exc:
-            raise CompileError(f"regex {r.pattern!r}: {exc}") from exc
-        return RegexNode(scope, matcher)
-    if spec.pii is not None:
-        return PiiNode(scope, accepted_types(frozenset(spec.pii.types)), spec.pii.min_score)
-    if spec.silence is not None:
-        return SilenceNode(scope, spec.silence.min_s)
-    if spec.talk_ratio is not None:
-        return TalkRatioNode(scope, spec.talk_ratio.min, spec.talk_ratio.max)
-    if spec.overlap is not None:
-        return OverlapNode(scope, spec.overlap.min_s)
-    if spec.speaking_rate is not None:
-        s = spec.speaking_rate
-        return SpeakingRateNode(scope, s.unit, s.min, s.max, s.min_duration_s)
-    if spec.all is not None:
-        return AllNode(
-            scope, tuple(compile_condition(c, shared) for c in spec.all), spec.same_segment
-        )
-    if spec.any is not None:
-        return AnyNode(scope, tuple(compile_condition(c, shared) for c in spec.any))
-    assert spec.not_ is not None
-    return NotNode(scope, compile_condition(spec.not_, shared))
+    operator, value = spec.operator()
+    build = Build(
+        spec, Scope(spec.speaker, window, anchor), shared, lambda c: compile_condition(c, shared)
+    )
+    return operator.compile(value, build)
 
 
 def condition_from_yaml(data: dict[str, Any]) -> Node:

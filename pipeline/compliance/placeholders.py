@@ -4,7 +4,8 @@
 run on them: the values are gone, so the PII stage finds nothing, but the placeholders the
 masking policy left (``pipeline/pii/default_policy.yaml``) still say what was there:
 
-    <TYPE>, <TYPE_1a2b3c>   a value of TYPE (the ``type`` and ``pseudonym`` operators)
+    <TYPE>, <TYPE_1a2b3c>   a value of TYPE, a registered entity type (the ``type`` and
+                            ``pseudonym`` operators; ``pipeline/pii/entities.py``)
     [REDACTED]              a removed value: sensitive authentication data (PIN, PASSWORD, CVV,
                             VERIFICATION_CODE), the only entities the policy must remove
 
@@ -18,12 +19,15 @@ from __future__ import annotations
 import re
 
 from pipeline.models import PiiFinding, Transcript
+from pipeline.pii.entities import REGISTRY, REMOVE_TOKEN, authentication_types
 
 REDACTED_TYPE = "REDACTED"  # entity type given to a ``[REDACTED]`` placeholder
-SENSITIVE_AUTH_TYPES = frozenset({"PIN", "PASSWORD", "CVV", "VERIFICATION_CODE"})
+SENSITIVE_AUTH_TYPES = authentication_types()
 PLACEHOLDER_RECOGNIZER = "mask-placeholder"
 PLACEHOLDER_SCORE = 0.9  # the masking stage was sure enough to mask it
-_PLACEHOLDER = re.compile(r"<([A-Z][A-Z0-9]*(?:_[A-Z][A-Z0-9]*)*)(?:_[0-9a-f]{4,})?>|\[REDACTED\]")
+_PLACEHOLDER = re.compile(
+    "<(" + "|".join(e.name for e in REGISTRY) + r")(?:_[0-9a-f]{4,})?>|" + re.escape(REMOVE_TOKEN)
+)
 
 
 def accepted_types(types: frozenset[str]) -> frozenset[str]:

@@ -21,8 +21,8 @@ Rule kinds:
     order: {first: C1, then: C2}      no hit of C2 may come before the first hit of C1
 
 A CONDITION is a mapping with exactly one operator key and optional scope keys:
-    operators:  phrase, regex, pii, silence, talk_ratio, overlap, speaking_rate,
-                all (list), any (list), not (condition)
+    operators:  one module each in ``pipeline/compliance/operators/``;
+                ``callsentry rules operators`` lists them with their fields
     scope:      speaker (agent | customer | unknown | any),
                 window ({first_s} | {last_s} | {from_s, to_s}),
                 anchor ({of: C, relation: after | before | within, seconds: N, absent: false,
@@ -39,106 +39,16 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
 
-OPERATOR_KEYS: tuple[str, ...] = (
-    "phrase",
-    "regex",
-    "pii",
-    "silence",
-    "talk_ratio",
-    "overlap",
-    "speaking_rate",
-    "all",
-    "any",
-    "not",
-)
+from pipeline.compliance.operators import OPERATORS, Operator, Spec
+from pipeline.compliance.operators.pii import EntityTypeName
+
 RULE_KINDS: tuple[str, ...] = ("forbid", "require", "trigger", "order")
 SpeakerScope = Literal["agent", "customer", "unknown", "any"]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class PhraseSpec(_Strict):
-    """Phrase matching: ``any`` / ``all`` / ``at_least`` N ``of`` a list.
-
-    An item is a string or a list of synonymous strings (one item, several spellings).
-    """
-
-    any: list[str | list[str]] | None = None
-    all: list[str | list[str]] | None = None
-    at_least: int | None = Field(None, ge=1)
-    of: list[str | list[str]] | None = None
-    match: Literal["exact", "fuzzy", "pinyin"] = "exact"
-    threshold: float = Field(0.85, gt=0.0, le=1.0)  # fuzzy similarity, 0..1
-    negation: bool = True  # drop matches negated in their clause ("we never ask for your PIN")
-    span: Literal["segment", "call"] = "segment"  # where all / at_least items must co-occur
-
-    @model_validator(mode="after")
-    def _one_form(self) -> PhraseSpec:
-        forms = [self.any is not None, self.all is not None, self.of is not None]
-        if sum(forms) != 1:
-            raise ValueError("phrase needs exactly one of any / all / at_least+of")
-        if (self.of is None) != (self.at_least is None):
-            raise ValueError("phrase: at_least and of go together")
-        items = self.any or self.all or self.of or []
-        if not items:
-            raise ValueError("phrase: empty list")
-        if self.at_least is not None and self.at_least > len(items):
-            raise ValueError(f"phrase: at_least {self.at_least} > {len(items)} items")
-        for item in items:
-            alternatives = [item] if isinstance(item, str) else item
-            if not alternatives or any(not a.strip() for a in alternatives):
-                raise ValueError("phrase: empty phrase in list")
-        return self
-
-
-class RegexSpec(_Strict):
-    pattern: str
-    ignore_case: bool = True
-    negation: bool = True
-
-
-class PiiSpec(_Strict):
-    types: list[str] = Field(min_length=1)
-    min_score: float = Field(0.0, ge=0.0, le=1.0)
-
-
-class SilenceSpec(_Strict):
-    min_s: float = Field(gt=0)  # gap with nobody speaking, seconds (scope speaker: who spoke last)
-
-
-class TalkRatioSpec(_Strict):
-    min: float | None = Field(None, ge=0.0, le=1.0)  # share of total talk time, 0..1
-    max: float | None = Field(None, ge=0.0, le=1.0)
-
-    @model_validator(mode="after")
-    def _bound(self) -> TalkRatioSpec:
-        if self.min is None and self.max is None:
-            raise ValueError("talk_ratio needs min or max")
-        return self
-
-
-class OverlapSpec(_Strict):
-    min_s: float = Field(1.0, gt=0)  # overlap of the two speakers, seconds
-
-
-class SpeakingRateSpec(_Strict):
-    unit: Literal["cps", "wpm"] = "cps"  # characters per second (zh), words per minute (en)
-    min: float | None = Field(None, ge=0)
-    max: float | None = Field(None, ge=0)
-    min_duration_s: float = Field(2.0, ge=0)  # shorter segments are not measured
-
-    @model_validator(mode="after")
-    def _bound(self) -> SpeakingRateSpec:
-        if self.min is None and self.max is None:
-            raise ValueError("speaking_rate needs min or max")
-        return self
-
-
-class WindowSpec(_Strict):
+class WindowSpec(Spec):
     first_s: float | None = Field(None, gt=0)
     last_s: float | None = Field(None, gt=0)
     from_s: float | None = Field(None, ge=0)
@@ -156,7 +66,7 @@ class WindowSpec(_Strict):
         return self
 
 
-class AnchorSpec(_Strict):
+class AnchorSpec(Spec):
     of: ConditionSpec
     relation: Literal["after", "before", "within"] = "after"
     seconds: float | None = Field(None, gt=0)  # None: any distance
@@ -164,18 +74,9 @@ class AnchorSpec(_Strict):
     whole_turn: bool = False  # measure from the whole turn the anchor was said in
 
 
-class ConditionSpec(_Strict):
-    phrase: PhraseSpec | None = None
-    regex: RegexSpec | str | None = None
-    pii: PiiSpec | None = None
-    silence: SilenceSpec | None = None
-    talk_ratio: TalkRatioSpec | None = None
-    overlap: OverlapSpec | None = None
-    speaking_rate: SpeakingRateSpec | None = None
-    all: list[ConditionSpec] | None = None
-    any: list[ConditionSpec] | None = None
-    not_: ConditionSpec | None = Field(None, alias="not")
-    same_segment: bool = False  # for ``all``: children must hit in one segment
+class _ConditionBase(Spec):
+    """Scope keys of a condition; ``ConditionSpec`` adds one field per registered operator."""
+
     speaker: SpeakerScope = "any"
     window: WindowSpec | None = None
     anchor: AnchorSpec | None = None
@@ -187,28 +88,54 @@ class ConditionSpec(_Strict):
     def _exactly_one_operator(cls, data: Any) -> Any:
         if not isinstance(data, dict):
             raise ValueError("condition must be a mapping")
-        present = [key for key in OPERATOR_KEYS if data.get(key) is not None]
+        present = [key for key in OPERATORS if data.get(key) is not None]
         if len(present) != 1:
-            unknown = sorted(set(data) - set(OPERATOR_KEYS) - set(cls.model_fields) - {"not"})
+            unknown = sorted(set(data) - set(OPERATORS) - set(cls.model_fields))
             hint = f" (unknown keys: {', '.join(unknown)})" if unknown else ""
             raise ValueError(
-                f"condition needs exactly one operator of {', '.join(OPERATOR_KEYS)}; "
+                f"condition needs exactly one operator of {', '.join(OPERATORS)}; "
                 f"got {present or 'none'}{hint}"
             )
-        for key in ("all", "any"):
-            if data.get(key) is not None and not data[key]:
-                raise ValueError(f"{key}: empty list")
         return data
 
+    def operator(self) -> tuple[Operator, Any]:
+        """The condition's operator and its validated value."""
+        for op in OPERATORS.values():
+            value = getattr(self, op.field_name)
+            if value is not None:
+                return op, value
+        raise AssertionError("validated condition without an operator")
 
-class TriggerSpec(_Strict):
+
+def _operator_fields() -> dict[str, Any]:
+    """``ConditionSpec``'s fields from the registry: each operator's value (``None`` when
+    absent, under its YAML key as alias) and the condition-level options it reads."""
+    fields: dict[str, Any] = {}
+    for op in OPERATORS.values():
+        annotation = f"{op.spec} | None" if isinstance(op.spec, str) else op.spec | None
+        alias = op.key if op.field_name != op.key else None
+        fields[op.field_name] = (annotation, Field(None, alias=alias))
+        fields.update(op.options)
+    return fields
+
+
+ConditionSpec = create_model(
+    "ConditionSpec",
+    __base__=_ConditionBase,
+    __module__=__name__,
+    __doc__="A condition: exactly one operator key, and optional scope keys.",
+    **_operator_fields(),
+)
+
+
+class TriggerSpec(Spec):
     when: ConditionSpec
     then: ConditionSpec
     within_s: float | None = Field(None, gt=0)  # deadline after the trigger; None: end of call
     each: bool = False  # every trigger hit needs its own follow-up (default: the first one)
 
 
-class OrderSpec(_Strict):
+class OrderSpec(Spec):
     first: ConditionSpec
     then: ConditionSpec
 
@@ -224,7 +151,7 @@ class TurnSpec(BaseModel):
     at: float | None = Field(None, ge=0)
     dur: float | None = Field(None, gt=0)
     suspect: bool = False
-    pii: list[str] = Field(default_factory=list)
+    pii: list[EntityTypeName] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _one_speaker(self) -> TurnSpec:
@@ -233,14 +160,14 @@ class TurnSpec(BaseModel):
         return self
 
 
-class ExamplesSpec(_Strict):
+class ExamplesSpec(Spec):
     pass_: list[list[TurnSpec]] = Field(default_factory=list, alias="pass")
     fail: list[list[TurnSpec]] = Field(default_factory=list)
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
-class RuleSpec(_Strict):
+class RuleSpec(Spec):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     title: str = Field(min_length=1)
     severity: Literal["info", "low", "medium", "high", "critical"]
@@ -264,7 +191,7 @@ class RuleSpec(_Strict):
         return self
 
 
-class PackHeader(_Strict):
+class PackHeader(Spec):
     """The pack's own fields; rules are validated one by one so one bad rule skips alone."""
 
     pack: str = Field(min_length=1)

@@ -81,8 +81,8 @@ class PiiEngine:
         ``segment_starts`` (ascending offsets of the segments joined into ``text``) bounds the
         card-context lookback to the previous :data:`CARD_LOOKBACK_SEGMENTS` segments.
         """
+        from pipeline.pii.checksums import CARD_DIGITS
         from pipeline.pii.nlp import detect_language
-        from pipeline.pii.recognizers.bank_card import CARD_DIGITS
         from pipeline.pii.recognizers.number import ENTITY as NUMBER_ENTITY
         from pipeline.pii.recognizers.number import spoken_number_results
 

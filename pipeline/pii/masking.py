@@ -18,14 +18,26 @@ import yaml
 
 from pipeline.models import PiiFinding, Segment, Transcript, Word
 from pipeline.pii.alignment import word_offsets
+from pipeline.pii.entities import (
+    REGISTRY,
+    REMOVE_TOKEN,
+    EntityType,
+    MaskOperator,
+    authentication_types,
+    is_known,
+    known_types,
+)
 from pipeline.pii.normalize import normalize
 
 DEFAULT_POLICY_PATH = Path(__file__).with_name("default_policy.yaml")
-OPERATORS = ("remove", "partial", "type", "pseudonym")
-STRICTNESS = {"remove": 3, "type": 2, "pseudonym": 2, "partial": 1}
+STRICTNESS = {
+    MaskOperator.REMOVE: 3,
+    MaskOperator.TYPE: 2,
+    MaskOperator.PSEUDONYM: 2,
+    MaskOperator.PARTIAL: 1,
+}
 # sensitive authentication data: never kept, not even in part
-MUST_REMOVE: tuple[str, ...] = ("CVV", "PIN", "PASSWORD", "VERIFICATION_CODE")
-CARD_ENTITIES = ("BANK_CARD",)
+MUST_REMOVE: frozenset[str] = authentication_types()
 PCI_MAX_FIRST, PCI_MAX_LAST = 6, 4  # PCI DSS 3.4: at most the first 6 and last 4 digits shown
 PSEUDONYM_HEX_CHARS = 8  # length of the token suffix
 
@@ -34,7 +46,7 @@ PSEUDONYM_HEX_CHARS = 8  # length of the token suffix
 class EntityRule:
     """How one entity type is masked."""
 
-    operator: str  # one of OPERATORS
+    operator: MaskOperator
     keep_first: int = 0  # partial: digits kept at the start
     keep_last: int = 0  # partial: digits kept at the end
     mask_char: str = "*"  # partial: replacement character
@@ -42,50 +54,66 @@ class EntityRule:
 
 @dataclass(frozen=True)
 class MaskingPolicy:
-    """Masking rules per entity type, with a default for the others."""
+    """Masking rules per entity type, with a default for types outside the registry."""
 
     entities: dict[str, EntityRule] = field(default_factory=dict)
-    default: EntityRule = EntityRule("type")
-    remove_token: str = "[REDACTED]"
+    default: EntityRule = EntityRule(MaskOperator.TYPE)
+    remove_token: str = REMOVE_TOKEN
 
     def rule_for(self, entity_type: str) -> EntityRule:
         """The rule of ``entity_type`` (the default when it has none)."""
         return self.entities.get(entity_type, self.default)
 
 
-def _rule(entity: str, raw: dict[str, Any]) -> EntityRule:
+def _registry_rule(entity_type: EntityType) -> EntityRule:
+    """The masking of ``entity_type`` when no policy overrides it."""
+    mask = entity_type.mask
+    return EntityRule(mask.operator, mask.keep_first, mask.keep_last)
+
+
+def _rule(entity_name: str, raw: dict[str, Any], source: Path) -> EntityRule:
+    operator = str(raw.get("operator", MaskOperator.TYPE))
+    if operator not in {op.value for op in MaskOperator}:
+        raise ValueError(f"{source}: masking policy: {entity_name}: unknown operator {operator!r}")
     rule = EntityRule(
-        operator=str(raw.get("operator", "type")),
+        operator=MaskOperator(operator),
         keep_first=int(raw.get("keep_first", 0)),
         keep_last=int(raw.get("keep_last", 0)),
         mask_char=str(raw.get("mask_char", "*")) or "*",
     )
-    if rule.operator not in OPERATORS:
-        raise ValueError(f"masking policy: {entity}: unknown operator {rule.operator!r}")
-    if entity in MUST_REMOVE and rule.operator != "remove":
-        raise ValueError(f"masking policy: {entity} is sensitive authentication data; use remove")
+    if entity_name in MUST_REMOVE and rule.operator != MaskOperator.REMOVE:
+        raise ValueError(
+            f"{source}: masking policy: {entity_name} is sensitive authentication data; use remove"
+        )
     if (
         rule.keep_first > PCI_MAX_FIRST
         or rule.keep_last > PCI_MAX_LAST
         or min(rule.keep_first, rule.keep_last) < 0
     ):
         raise ValueError(
-            f"masking policy: {entity}: keep at most the first 6 and last 4 (PCI DSS 3.4)"
+            f"{source}: masking policy: {entity_name}: keep at most the first 6 and last 4 "
+            "(PCI DSS 3.4)"
         )
     return rule
 
 
 def load_policy(path: Path | None = None) -> MaskingPolicy:
-    """Read a masking policy YAML; ``None`` gives the bundled default. ValueError if invalid."""
-    source = path or DEFAULT_POLICY_PATH
-    data = yaml.safe_load(Path(source).read_text(encoding="utf-8")) or {}
+    """A masking policy: every registered entity with its registry default, overridden by the
+    YAML's ``entities``; ``None`` reads the bundled policy. ValueError (naming the file) on an
+    unknown entity or operator, a kept authentication value or a mask beyond PCI DSS."""
+    source = Path(path or DEFAULT_POLICY_PATH)
+    data = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
     if not isinstance(data, dict):
         raise ValueError(f"{source}: masking policy must be a mapping")
-    entities = {str(k): _rule(str(k), v or {}) for k, v in (data.get("entities") or {}).items()}
-    for entity in MUST_REMOVE:
-        entities.setdefault(entity, EntityRule("remove"))
-    default = _rule("default", data.get("default") or {"operator": "type"})
-    return MaskingPolicy(entities, default, str(data.get("remove_token", "[REDACTED]")))
+    entities = {e.name: _registry_rule(e) for e in REGISTRY}
+    for name, raw in (data.get("entities") or {}).items():
+        if not is_known(str(name)):
+            raise ValueError(
+                f"{source}: masking policy: unknown entity {name!r}; known types: {known_types()}"
+            )
+        entities[str(name)] = _rule(str(name), raw or {}, source)
+    default = _rule("default", data.get("default") or {"operator": "type"}, source)
+    return MaskingPolicy(entities, default, str(data.get("remove_token", REMOVE_TOKEN)))
 
 
 def pseudonym(entity_type: str, value: str, key: bytes, scope: str) -> str:
@@ -126,11 +154,11 @@ def _replacement(
 ) -> str:
     rules = [(policy.rule_for(t), t) for t in types]
     rule, entity_type = max(rules, key=lambda rt: STRICTNESS[rt[0].operator])
-    if rule.operator == "remove":
+    if rule.operator == MaskOperator.REMOVE:
         return policy.remove_token
-    if rule.operator == "partial" and len(set(types)) == 1:
+    if rule.operator == MaskOperator.PARTIAL and len(set(types)) == 1:
         return _partial(value, rule, entity_type)
-    if rule.operator == "pseudonym":
+    if rule.operator == MaskOperator.PSEUDONYM:
         return pseudonym(entity_type, value, key, scope)
     return f"<{entity_type}>"
 

@@ -73,3 +73,18 @@ def test_rules_test_fails_on_a_wrong_example(tmp_path: Path) -> None:
     assert run_test(Args(folder), out) == 1
     assert "FAIL" in out.getvalue() and "no-pin [en] pass example #1" in out.getvalue()
     assert "1/2 examples passed" in out.getvalue()
+
+
+def test_lint_rejects_an_unknown_entity_type(tmp_path: Path) -> None:
+    folder = _pack(tmp_path, "")
+    path = folder / "p.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "forbid: {phrase: {any: [pin]}, speaker: agent}", "forbid: {pii: {types: [BANKCARD]}}"
+        ),
+        encoding="utf-8",
+    )
+    out = io.StringIO()
+    assert run_lint(Args(folder), out) == 1
+    assert f"{path}: no-pin: forbid.pii.types.0 (line 9): " in out.getvalue()
+    assert "unknown entity type 'BANKCARD'; known types: ID_CARD" in out.getvalue()

@@ -113,6 +113,51 @@ def test_bad_pack_is_reported(tmp_path: Path, content: str, problem: str) -> Non
     assert problem in found.problem
 
 
+def line_holding(path: Path, text: str) -> int:
+    """1-based number of the first line of ``path`` holding ``text``."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return next(i for i, line in enumerate(lines, 1) if text in line)
+
+
+@pytest.mark.parametrize(
+    ("condition", "bad"),
+    [
+        ("forbid: {pii: {types: [BANKCARD]}}", "BANKCARD"),
+        (
+            "forbid:\n      pii:\n        types:\n          - PIN\n          - CREDIT_CARD",
+            "CREDIT_CARD",
+        ),
+        (
+            "forbid:\n      any:\n        - phrase: {any: [a]}\n        - pii: {types: [REDACTED]}",
+            "REDACTED",
+        ),
+        ("require: {not: {pii: {types: [pin]}}}", "pin"),
+    ],
+)
+def test_unknown_entity_type_names_line_and_known_types(
+    tmp_path: Path, condition: str, bad: str
+) -> None:
+    rule = "  - id: typo\n    title: t\n    severity: low\n    weight: 1\n    message: m\n    "
+    path = write_pack(tmp_path, GOOD_RULE + rule + condition + "\n")
+    book = load_rulebook(tmp_path)
+    assert [r.id for r in book.rules] == ["good"]
+    [found] = book.problems
+    assert found.rule_id == "typo"
+    line = line_holding(path, bad)
+    assert f"(line {line}): Value error, unknown entity type '{bad}'" in found.problem
+    assert "known types: ID_CARD, BANK_CARD, PHONE" in found.problem
+
+
+def test_example_turn_with_unknown_entity_type_is_reported(tmp_path: Path) -> None:
+    examples = "    examples:\n      fail:\n        - [{agent: 'x', pii: [BANKCARD]}]\n"
+    path = write_pack(tmp_path, GOOD_RULE + examples)
+    [found] = load_rulebook(tmp_path).problems
+    line = line_holding(path, "BANKCARD")
+    assert (
+        f"examples.fail.0.0.pii.0 (line {line})" in found.problem and "'BANKCARD'" in found.problem
+    )
+
+
 def test_version_is_content_hash(tmp_path: Path) -> None:
     path = write_pack(tmp_path, GOOD_RULE)
     first = load_rulebook(tmp_path).version

@@ -8,6 +8,7 @@ import pytest
 
 from pipeline.models import PiiFinding, Segment, Transcript, Word
 from pipeline.pii.engine import TextSpan
+from pipeline.pii.entities import REGISTRY, MaskOperator
 from pipeline.pii.masking import load_policy, mask_text, mask_transcript, pseudonym
 
 
@@ -57,13 +58,45 @@ def test_pseudonym_without_key_falls_back_to_type(policy):
         "entities: {CVV: {operator: type}}",
         "entities: {BANK_CARD: {operator: partial, keep_first: 8, keep_last: 4}}",
         "entities: {PHONE: {operator: shout}}",
+        "entities: {VERIFICATION_CODE: {operator: partial, keep_last: 2}}",
     ],
 )
 def test_policy_rejects_unsafe_rules(tmp_path: Path, yaml_text):
     path = tmp_path / "policy.yaml"
     path.write_text(yaml_text, encoding="utf-8")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=str(path)):
         load_policy(path)
+
+
+@pytest.mark.parametrize("name", ["CREDIT_CARD", "BANKCARD", "phone"])
+def test_policy_rejects_an_unknown_entity_naming_file_and_entity(tmp_path: Path, name: str):
+    path = tmp_path / "policy.yaml"
+    path.write_text(f"entities: {{{name}: {{operator: type}}}}", encoding="utf-8")
+    with pytest.raises(ValueError, match=rf"{path}: .*unknown entity '{name}'; known types: "):
+        load_policy(path)
+
+
+def test_bundled_policy_is_the_registry(policy):
+    assert set(policy.entities) == {e.name for e in REGISTRY}
+    for e in REGISTRY:
+        rule = policy.rule_for(e.name)
+        assert (rule.operator, rule.keep_first, rule.keep_last, rule.mask_char) == (
+            e.mask.operator,
+            e.mask.keep_first,
+            e.mask.keep_last,
+            "*",
+        )
+
+
+def test_policy_overrides_only_what_it_names(tmp_path: Path, policy):
+    path = tmp_path / "policy.yaml"
+    path.write_text("entities: {PHONE: {operator: type}}", encoding="utf-8")
+    custom = load_policy(path)
+    assert custom.rule_for("PHONE").operator is MaskOperator.TYPE
+    assert {k: v for k, v in custom.entities.items() if k != "PHONE"} == {
+        k: v for k, v in policy.entities.items() if k != "PHONE"
+    }
+    assert mask_text("call 13800138000", [span("PHONE", 5, 16)], custom, b"k") == "call <PHONE>"
 
 
 def test_mask_transcript_keeps_structure_and_masks_words(policy):

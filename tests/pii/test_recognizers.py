@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from pipeline.pii.recognizers.bank_card import brand_ok
-from pipeline.pii.recognizers.id_card import gb11643_check_char
 from tests.pii.conftest import found
 
 CASES = [
@@ -347,14 +346,6 @@ def test_recognizer_table(engine, case, lang, text, entity, value):
 @pytest.mark.parametrize(("case", "lang", "text"), NEGATIVES, ids=[c[0] for c in NEGATIVES])
 def test_non_pii_numbers_left_alone(engine, case, lang, text):
     assert found(engine, text, lang) == []
-
-
-@pytest.mark.parametrize(
-    ("body", "check"),
-    [("11010519491231002", "X"), ("32010619860211980", "5"), ("37020219910414344", "3")],
-)
-def test_gb11643_check_char(body, check):
-    assert gb11643_check_char(body) == check
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,7 @@
-"""One Presidio recognizer per entity; :func:`build_recognizers` gives the set for a language."""
+"""One Presidio recognizer per entity; :func:`build_recognizers` gives the set for a language.
+
+The entity types they emit are those of ``pipeline/pii/entities.py`` (a test holds them equal).
+"""
 
 from __future__ import annotations
 
@@ -35,22 +38,6 @@ PATTERN_RECOGNIZERS = (
     CvvRecognizer,
     CardExpiryRecognizer,
     NumberRecognizer,
-)
-ENTITIES: tuple[str, ...] = (
-    "ID_CARD",
-    "BANK_CARD",
-    "PHONE",
-    "EMAIL",
-    "PERSON",
-    "ADDRESS",
-    "SSN",
-    "BANK_ACCOUNT",
-    "VERIFICATION_CODE",
-    "PIN",
-    "PASSWORD",
-    "CVV",
-    "CARD_EXPIRY",
-    "NUMBER",  # fallback: a long or digit-by-digit spoken number nothing else explains
 )
 
 

@@ -1,4 +1,4 @@
-"""Shared regex pieces and checksums for the recognizers."""
+"""Shared regex pieces for the recognizers (checksums: ``pipeline/pii/checksums.py``)."""
 
 from __future__ import annotations
 
@@ -20,18 +20,3 @@ SEP = r"[ \-,]?"  # one optional separator between digits (space, dash, Whisper 
 def digits_of(text: str) -> str:
     """Only the ASCII digits (and a final X) of ``text``."""
     return re.sub(r"[^0-9Xx]", "", text).upper()
-
-
-def luhn_ok(number: str) -> bool:
-    """Luhn (mod 10) checksum of a digit string."""
-    if not number.isdigit():
-        return False
-    total = 0
-    for i, ch in enumerate(reversed(number)):
-        d = int(ch)
-        if i % 2 == 1:
-            d *= 2
-            if d > 9:
-                d -= 9
-        total += d
-    return total % 10 == 0

@@ -6,9 +6,10 @@ finds 13 to 19 digits there without checking them (context only, scored below th
 
 A card number read back later in the call ("Let me repeat that, 4-9-1-6, ...", 跟您核对一下) is
 often far from any card word and, misheard, fails Luhn: the engine then finds it only as a
-fallback ``NUMBER``. :func:`is_card_readback` says when such a run of :data:`CARD_DIGITS` is a
-card after all: a read-back phrase just before it, or a card word (or a card number already
-found) in the lookback the engine gives it (the previous segments, bounded in characters).
+fallback ``NUMBER``. :func:`is_card_readback` says when such a run of 13 to 19 digits
+(``checksums.CARD_DIGITS``) is a card after all: a read-back phrase just before it, or a card word
+(or a card number already found) in the lookback the engine gives it (the previous segments,
+bounded in characters).
 """
 
 from __future__ import annotations
@@ -18,13 +19,8 @@ from typing import ClassVar
 
 from presidio_analyzer import Pattern
 
-from pipeline.pii.recognizers._common import (
-    NO_DIGIT_AFTER,
-    NO_DIGIT_BEFORE,
-    SEP,
-    digits_of,
-    luhn_ok,
-)
+from pipeline.pii.checksums import luhn_valid
+from pipeline.pii.recognizers._common import NO_DIGIT_AFTER, NO_DIGIT_BEFORE, SEP, digits_of
 from pipeline.pii.recognizers._context_pattern import CONTEXT_ONLY_SCORE, ContextPatternRecognizer
 from pipeline.pii.recognizers._stdlib_pattern import StdlibPatternRecognizer
 
@@ -79,7 +75,7 @@ class BankCardRecognizer(StdlibPatternRecognizer):
     def validate_result(self, pattern_text: str) -> bool:
         """Known brand prefix and length, and a valid Luhn checksum."""
         number = digits_of(pattern_text)
-        return brand_ok(number) and luhn_ok(number)
+        return brand_ok(number) and luhn_valid(number)
 
 
 class CardInContextRecognizer(ContextPatternRecognizer):
@@ -111,7 +107,6 @@ class CardInContextRecognizer(ContextPatternRecognizer):
     ]
 
 
-CARD_DIGITS = range(13, 20)  # digits of a card number (PAN), 13 to 19
 READBACK_NEAR_CHARS = 40  # a read-back phrase this close before the run announces it
 READBACK_PHRASES: tuple[str, ...] = (
     "let me repeat",

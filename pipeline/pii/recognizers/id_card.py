@@ -6,18 +6,12 @@ from typing import ClassVar
 
 from presidio_analyzer import Pattern
 
+from pipeline.pii.checksums import is_resident_id
 from pipeline.pii.recognizers._common import NO_DIGIT_AFTER, NO_DIGIT_BEFORE, digits_of
 from pipeline.pii.recognizers._stdlib_pattern import StdlibPatternRecognizer
 
 _DATE8 = r"(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
 _DATE6 = r"\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_CHECK_CHARS = "10X98765432"  # check character for sum % 11
-
-
-def gb11643_check_char(body17: str) -> str:
-    """The MOD 11-2 check character for the first 17 digits of an ID number."""
-    return _CHECK_CHARS[sum(int(d) * w for d, w in zip(body17, _WEIGHTS, strict=True)) % 11]
 
 
 class IdCardRecognizer(StdlibPatternRecognizer):
@@ -57,5 +51,5 @@ class IdCardRecognizer(StdlibPatternRecognizer):
         """18 characters: the MOD 11-2 check decides; 15 digits: no checksum (None)."""
         number = digits_of(pattern_text)
         if len(number) == 18:
-            return number[17] == gb11643_check_char(number[:17])
+            return is_resident_id(number)
         return None

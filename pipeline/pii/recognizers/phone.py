@@ -11,6 +11,7 @@ from typing import ClassVar
 
 from presidio_analyzer import Pattern
 
+from pipeline.pii.checksums import MOBILE_DIGITS, MOBILE_PREFIX, has_mobile_prefix
 from pipeline.pii.recognizers._common import NO_DIGIT_AFTER, NO_DIGIT_BEFORE, digits_of
 from pipeline.pii.recognizers._stdlib_pattern import StdlibPatternRecognizer
 
@@ -27,9 +28,11 @@ class CallPhoneRecognizer(StdlibPatternRecognizer):
             NO_DIGIT_BEFORE
             + r"(?:(?:\+|00)?86"
             + _S
-            + r")?1[3-9](?:"
+            + r")?"
+            + MOBILE_PREFIX
+            + r"(?:"
             + _S
-            + r"\d){9}"
+            + rf"\d){{{MOBILE_DIGITS - 2}}}"
             + NO_DIGIT_AFTER,
             0.6,
         ),
@@ -100,10 +103,10 @@ class CallPhoneRecognizer(StdlibPatternRecognizer):
                 number = number[len(country) :]
                 break
         if (
-            len(number) == 11
+            len(number) == MOBILE_DIGITS
             and number.startswith("1")
-            and not number.startswith(("13", "14", "15", "16", "17", "18", "19"))
-        ):
+            and not has_mobile_prefix(number)
+        ):  # a NANP number after its country code 1
             number = number[1:]
         if number.startswith(SERVICE_PREFIXES):
             return False

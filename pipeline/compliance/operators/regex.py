@@ -1,0 +1,57 @@
+"""``regex``: a regular expression over the normalised text of each segment."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipeline.compliance.context import CallContext, Hit
+from pipeline.compliance.matchers import RegexMatcher
+from pipeline.compliance.operators.base import (
+    Build,
+    CompileError,
+    Kind,
+    Node,
+    Operator,
+    Spec,
+    text_hits,
+)
+
+
+class RegexSpec(Spec):
+    """A pattern (Python ``re``), case-insensitive unless told, negated matches dropped."""
+
+    pattern: str
+    ignore_case: bool = True
+    negation: bool = True
+
+
+@dataclass(frozen=True, eq=False)
+class RegexNode(Node):
+    """A regular expression over the normalised text of each segment."""
+
+    matcher: RegexMatcher | None = None
+
+    def raw_hits(self, ctx: CallContext) -> list[Hit]:
+        assert self.matcher is not None
+        return text_hits(ctx, ctx.text_matches(self.matcher, self.scope.segments(ctx)))
+
+
+def compile_regex(spec: RegexSpec | str, build: Build) -> RegexNode:
+    """A regex condition (a plain string is the pattern); CompileError on a bad pattern."""
+    r = RegexSpec(pattern=spec) if isinstance(spec, str) else spec
+    try:
+        matcher = build.pool.regex(r.pattern, r.ignore_case, r.negation)
+    except re.error as exc:
+        raise CompileError(f"regex {r.pattern!r}: {exc}") from exc
+    return RegexNode(build.scope, matcher)
+
+
+OPERATOR = Operator(
+    key="regex",
+    kind=Kind.TEXT,
+    spec=RegexSpec | str,
+    compile=compile_regex,
+    doc="a regular expression over each segment's normalised text (a string is the pattern)",
+    example=r"{regex: '保证.{0,4}(收益|回报)'}",
+)

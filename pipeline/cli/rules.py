@@ -7,7 +7,10 @@ import sys
 import types
 import typing
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -123,7 +126,7 @@ def _without_none(annotation: Any) -> str:
     return _type_text(annotation)
 
 
-def _spec_models(annotation: Any) -> list[type]:
+def _spec_models(annotation: Any) -> list[type[BaseModel]]:
     """The spec models (not ``ConditionSpec``) a value annotation is made of."""
     from pydantic import BaseModel
 
@@ -134,7 +137,7 @@ def _spec_models(annotation: Any) -> list[type]:
     return [m for arg in typing.get_args(annotation) for m in _spec_models(arg)]
 
 
-def _fields(model: type, indent: str) -> list[str]:
+def _fields(model: type[BaseModel], indent: str) -> list[str]:
     lines = []
     for name, info in model.model_fields.items():
         default = "required" if info.is_required() else f"default {info.default!r}"

@@ -177,7 +177,10 @@ class TextIndex:
     @classmethod
     def build(cls, transcript: Transcript) -> TextIndex:
         """Normalise every segment of ``transcript``."""
-        offsets, pauses, parts, pos = [], [], [], 0
+        offsets: list[int] = []
+        pauses: list[int] = []
+        parts: list[str] = []
+        pos = 0
         for segment in transcript.segments:
             part, part_pauses = normalise_with_pauses(segment.text, transcript.language)
             offsets.append(pos)
@@ -524,9 +527,11 @@ class PhraseMatcher:
         texts, lengths = index.segment_texts, index.lengths
         wanted: list[tuple[str, int, AbstractSet[int]]] = []  # (alternative, rank, segments)
         for alt, rank in self._rank.items():
-            holding = index.segments_with_any(self._fuzzy_keys[alt], len(alt) * self.threshold)
+            holding: AbstractSet[int] = index.segments_with_any(
+                self._fuzzy_keys[alt], len(alt) * self.threshold
+            )
             if segments is not None:
-                holding = holding.intersection(segments)
+                holding = holding & segments
             if holding:
                 wanted.append((alt, rank, holding))
         if not wanted:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from pydantic import AfterValidator
 
 from pipeline.compliance.context import CallContext, Hit
+
+if TYPE_CHECKING:  # the recursive spec type; pydantic resolves it in schema.py
+    from pipeline.compliance.schema import ConditionSpec
+
 from pipeline.compliance.operators.base import Build, Kind, Node, Operator, non_empty
 
 
@@ -51,7 +55,7 @@ def compile_all(children: list, build: Build) -> AllNode:
 OPERATOR = Operator(
     key="all",
     kind=Kind.LOGIC,
-    spec=Annotated[list["ConditionSpec"], AfterValidator(non_empty)],  # noqa: F821 (schema.py)
+    spec=Annotated[list["ConditionSpec"], AfterValidator(non_empty)],
     compile=compile_all,
     doc="every child condition holds; with same_segment: true, all in one segment",
     example="{all: [{phrase: {any: [理财]}}, {phrase: {any: [保本]}}], same_segment: true}",

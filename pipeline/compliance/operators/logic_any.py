@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from pydantic import AfterValidator
 
 from pipeline.compliance.context import CallContext, Hit
+
+if TYPE_CHECKING:  # the recursive spec type; pydantic resolves it in schema.py
+    from pipeline.compliance.schema import ConditionSpec
+
 from pipeline.compliance.operators.base import Build, Kind, Node, Operator, non_empty
 
 
@@ -29,7 +33,7 @@ def compile_any(children: list, build: Build) -> AnyNode:
 OPERATOR = Operator(
     key="any",
     kind=Kind.LOGIC,
-    spec=Annotated[list["ConditionSpec"], AfterValidator(non_empty)],  # noqa: F821 (schema.py)
+    spec=Annotated[list["ConditionSpec"], AfterValidator(non_empty)],
     compile=compile_any,
     doc="the hits of every child condition (at least one must hold)",
     example="{any: [{phrase: {any: [密码]}}, {pii: {types: [PIN]}}], speaker: customer}",

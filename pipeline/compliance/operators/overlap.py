@@ -25,7 +25,8 @@ class OverlapNode(Node):
 
     def raw_hits(self, ctx: CallContext) -> list[Hit]:
         segments = ctx.transcript.segments
-        hits, active = [], []
+        hits: list[Hit] = []
+        active: list[int] = []
         for i, seg in enumerate(segments):
             active = [j for j in active if segments[j].end > seg.start]
             for j in active:

@@ -38,7 +38,7 @@ class StdlibPatternRecognizer(PatternRecognizer):
         regex_flags: int | None = None,
     ) -> list[RecognizerResult]:
         """Every pattern match that validation does not reject, as Presidio scores it."""
-        flags = regex_flags or self.global_regex_flags
+        flags = int(regex_flags or self.global_regex_flags or 0)
         entity = self.supported_entities[0]
         results: list[RecognizerResult] = []
         for pattern, regex in self._patterns_for(flags):
@@ -48,8 +48,13 @@ class StdlibPatternRecognizer(PatternRecognizer):
                     continue
                 matched = text[start:end]
                 validation = self.validate_result(matched)
-                explanation = self.build_regex_explanation(
-                    self.name, pattern.name, pattern.regex, pattern.score, validation, flags
+                explanation = self.build_regex_explanation(  # Presidio passes None too
+                    self.name,
+                    pattern.name,
+                    pattern.regex,
+                    pattern.score,
+                    validation,  # type: ignore[arg-type]
+                    flags,
                 )
                 score = pattern.score
                 if validation is not None:

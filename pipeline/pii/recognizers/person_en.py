@@ -167,6 +167,7 @@ class EnPersonRecognizer(EntityRecognizer):
         if windows:
             if self._nlp is None:
                 self.load()
+            assert self._nlp is not None
             texts = (text[start:end] for start, end in windows)
             for (offset, _), doc in zip(
                 windows, self._nlp.pipe(texts, batch_size=NER_BATCH_SIZE), strict=True

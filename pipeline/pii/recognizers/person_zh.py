@@ -148,7 +148,7 @@ class ZhPersonRecognizer(EntityRecognizer):
                 start,
                 end,
                 min(boosted, 1.0),
-                analysis_explanation=None,
+                analysis_explanation=None,  # type: ignore[arg-type]  # optional in Presidio
                 recognition_metadata={
                     RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
                     RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,

@@ -90,6 +90,7 @@ def compliance_batch(
         db.runs.finish(run_id, {}, RunStatus.FAILED)
         raise
     db.runs.finish(run_id, summary.counts())
+    db.anchor(settings.resolved_audit_head_file())  # a later cut of the log shows against it
     create_markdown_artifact(
         key=SUMMARY_ARTIFACT_KEY,
         markdown=summary.to_markdown(),
@@ -120,7 +121,9 @@ def _run(
 
     anomalies = tasks.detect_anomalies(run_id, settings)
     summary = RunSummary(run_id=run_id, outcomes=tuple(outcomes), warnings=warnings)
-    delivery = tasks.deliver_alerts(run_id, summary.digest_rows(), settings)
+    head = tasks.resources.store(settings).audit.head()
+    anchor_row = [("audit chain head", f"entry {head[0]}, {head[1]}")] if head else []
+    delivery = tasks.deliver_alerts(run_id, summary.digest_rows() + anchor_row, settings)
     return RunSummary(
         run_id=run_id,
         outcomes=tuple(outcomes),

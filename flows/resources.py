@@ -13,6 +13,7 @@ from typing import Any
 from pipeline.analysis import CallAnalyzer
 from pipeline.config import Settings
 from pipeline.store import ResultKey, Store
+from pipeline.store.keys import load_audit_key
 
 _LOCK = threading.Lock()
 _ANALYZERS: dict[tuple[str, str, str], CallAnalyzer] = {}
@@ -49,7 +50,9 @@ def store(settings: Settings) -> Store:
     url = settings.resolved_database_url()
     with _LOCK:
         if (url, settings.timezone) not in _STORES:
-            _STORES[url, settings.timezone] = Store(url, call_timezone=settings.timezone)
+            _STORES[url, settings.timezone] = Store(
+                url, call_timezone=settings.timezone, audit_key=load_audit_key(settings)
+            )
         return _STORES[url, settings.timezone]
 
 

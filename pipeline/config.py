@@ -110,6 +110,18 @@ class Settings(BaseSettings):
         None, description="SQLAlchemy URL; default sqlite:///<out_dir>/callsentry.db"
     )
 
+    # --- audit -----------------------------------------------------------------------------
+    audit_key: SecretStr = Field(
+        SecretStr(""), description="HMAC key of the audit chain; keep it out of the database"
+    )
+    audit_key_file: Path = Field(
+        Path.home() / ".config" / "callsentry" / "audit.key",
+        description="where the audit key is kept (made on first use) when audit_key is empty",
+    )
+    audit_head_file: Path | None = Field(
+        None, description="the signed head of the audit chain; default <out_dir>/audit-head.json"
+    )
+
     # --- alerts ----------------------------------------------------------------------------
     alert_min_severity: Severity = Field(Severity.HIGH, description="per-call alert threshold")
     smtp_host: str | None = None
@@ -159,6 +171,10 @@ class Settings(BaseSettings):
                 return json.loads(text)
             return [part.strip() for part in text.split(",") if part.strip()]
         return value
+
+    def resolved_audit_head_file(self) -> Path:
+        """Where the audit chain's signed head is anchored."""
+        return self.audit_head_file or self.out_dir / "audit-head.json"
 
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to a SQLite file in the output folder."""

@@ -1,8 +1,14 @@
-"""``callsentry audit verify [--db URL]``: check the audit log's hash chain."""
+"""``callsentry audit verify [--db URL] [--head FILE]``: check the audit log.
+
+Three checks: the keyed hash chain (an edited, inserted or deleted entry, or one written without
+the audit key), the anchored head (a chain cut back below the head signed at the end of the
+last run), and the stored calls and alerts against what the log recorded about them.
+"""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 EXIT_OK = 0
 EXIT_TAMPERED = 1
@@ -13,17 +19,26 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     """Register ``audit verify``."""
     audit = subparsers.add_parser("audit", help="check the audit log")
     audit_sub = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
-    verify = audit_sub.add_parser("verify", help="recompute the audit log's hash chain")
+    verify = audit_sub.add_parser(
+        "verify", help="check the audit chain, its anchored head and the stored rows"
+    )
     verify.add_argument(
         "--db", metavar="URL", help="SQLAlchemy URL (default: the configured database)"
+    )
+    verify.add_argument(
+        "--head",
+        type=Path,
+        metavar="FILE",
+        help="the signed head file (default: CALLSENTRY_AUDIT_HEAD_FILE or <out>/audit-head.json)",
     )
     verify.set_defaults(func=verify_command)
 
 
 def verify_command(args: argparse.Namespace) -> int:
-    """Print OK, or the first tampered entry and exit 1."""
+    """Print OK, or every problem found and exit 1."""
     from pipeline.config import get_settings
     from pipeline.store import Store, sqlite_file
+    from pipeline.store.keys import load_audit_key
 
     settings = get_settings()
     url = args.db or settings.resolved_database_url()
@@ -31,13 +46,27 @@ def verify_command(args: argparse.Namespace) -> int:
     if database is not None and not database.exists():
         print(f"no database at {database}")
         return EXIT_NO_DATABASE
-    store = Store(url, call_timezone=settings.timezone)
+    head_file = args.head or settings.resolved_audit_head_file()
+    store = Store(url, call_timezone=settings.timezone, audit_key=load_audit_key(settings))
     try:
-        check = store.audit.verify()
+        report = store.check_integrity(head_file)
     finally:
         store.close()
-    if check.ok:
-        print(f"OK: audit log intact ({check.entries} entries)")
+    if report.ok:
+        anchored = (
+            f"anchored head {report.anchored.seq} matches ({head_file})"
+            if report.anchored
+            else f"no anchored head at {head_file}: a cut-off end of the log cannot be seen"
+        )
+        print(f"OK: audit log intact ({report.chain.entries} entries); {anchored}")
+        print("OK: stored calls and alerts match the audit log")
         return EXIT_OK
-    print(f"TAMPERED: audit entry seq={check.first_bad_seq}: {check.reason}")
+    chain = report.chain
+    if not chain.ok:
+        where = f"audit entry seq={chain.first_bad_seq}: " if chain.first_bad_seq else ""
+        print(f"TAMPERED: {where}{chain.reason}")
+    if report.anchor:
+        print(f"TAMPERED: {report.anchor}")
+    for problem in report.rows:
+        print(f"TAMPERED: {problem}")
     return EXIT_TAMPERED

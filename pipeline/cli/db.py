@@ -26,10 +26,11 @@ def upgrade_command(args: argparse.Namespace) -> int:
     """Apply every missing migration and print the revision before and after."""
     from pipeline.config import get_settings
     from pipeline.store import Store
+    from pipeline.store.keys import load_audit_key
 
     settings = get_settings()
     url = args.db or settings.resolved_database_url()
-    store = Store(url, call_timezone=settings.timezone)
+    store = Store(url, call_timezone=settings.timezone, audit_key=load_audit_key(settings))
     try:
         result = store.upgraded
     finally:

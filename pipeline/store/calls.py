@@ -27,6 +27,7 @@ from pipeline.anomaly import CallStats, RunStats
 from pipeline.models import SEVERITIES, Alert, CallReport, Recording, severity_rank
 from pipeline.store.audit import DEFAULT_ACTOR, AuditLog
 from pipeline.store.database import Database
+from pipeline.store.integrity import call_digest
 from pipeline.store.outbox import Outbox
 from pipeline.store.records import (
     CallDetail,
@@ -126,7 +127,7 @@ class CallRepository:
             "processed_at": utc_now(),
             "run_id": run_id,
         }
-        details = {
+        details: dict[str, Any] = {
             "recording_id": recording.recording_id,
             **key.as_dict(),
             "status": status.value,
@@ -151,26 +152,23 @@ class CallRepository:
                     assert inserted is not None
                     pk = int(inserted[0])
                     action = SaveAction.STORED
-                    AuditLog.append(conn, actor, "call.stored", f"call:{report.call_id}", details)
                 else:
                     pk = int(existing["id"])
                     action = SaveAction.REPLACED
                     conn.execute(delete(violations).where(violations.c.call_pk == pk))
                     conn.execute(delete(pii_findings).where(pii_findings.c.call_pk == pk))
                     conn.execute(update(calls).where(calls.c.id == pk).values(**values))
-                    AuditLog.append(
-                        conn,
-                        actor,
-                        "call.replaced",
-                        f"call:{report.call_id}",
-                        {**details, "replaced": _key_of(existing).as_dict()},
-                    )
-                if report.violations:
-                    conn.execute(
-                        insert(violations), [_violation_row(pk, v) for v in report.violations]
-                    )
-                if report.pii:
-                    conn.execute(insert(pii_findings), [_pii_row(pk, p) for p in report.pii])
+                    details["replaced"] = _key_of(existing).as_dict()
+                violation_rows = [_violation_row(pk, v) for v in report.violations]
+                pii_rows = [_pii_row(pk, p) for p in report.pii]
+                if violation_rows:
+                    conn.execute(insert(violations), violation_rows)
+                if pii_rows:
+                    conn.execute(insert(pii_findings), pii_rows)
+                details["rows"] = call_digest(values, violation_rows, pii_rows)
+                AuditLog.append(
+                    conn, actor, f"call.{action.value}", f"call:{report.call_id}", details
+                )
                 self._outbox.enqueue_in(conn, alerts, run_id, actor)
                 return SaveResult(pk, action)
         except IntegrityError:

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection, RowMapping
 from pipeline.models import Alert
 from pipeline.store.audit import DEFAULT_ACTOR, AuditLog
 from pipeline.store.database import Database
+from pipeline.store.integrity import alert_digest
 from pipeline.store.records import AlertRecord
 from pipeline.store.schema import AlertState, alert_deliveries, alerts, utc_now
 
@@ -54,21 +55,21 @@ class Outbox:
             if a.alert_key in present:
                 continue
             present.add(a.alert_key)
+            row = {
+                "alert_key": a.alert_key,
+                "kind": a.kind,
+                "severity": str(a.severity),
+                "call_id": a.call_id,
+                "agent_id": a.agent_id,
+                "rule_id": a.rule_id,
+                "time_in_call": a.time_in_call,
+                "message": a.message,
+                "evidence": a.evidence,
+                "run_id": run_id,
+            }
             conn.execute(
                 insert(alerts).values(
-                    alert_key=a.alert_key,
-                    kind=a.kind,
-                    severity=str(a.severity),
-                    call_id=a.call_id,
-                    agent_id=a.agent_id,
-                    rule_id=a.rule_id,
-                    time_in_call=a.time_in_call,
-                    message=a.message,
-                    evidence=a.evidence,
-                    run_id=run_id,
-                    created_at=now,
-                    state=AlertState.PENDING.value,
-                    attempts=0,
+                    **row, created_at=now, state=AlertState.PENDING.value, attempts=0
                 )
             )
             AuditLog.append(
@@ -82,6 +83,7 @@ class Outbox:
                     "call_id": a.call_id,
                     "rule_id": a.rule_id,
                     "run_id": run_id,
+                    "row": alert_digest(row),
                 },
             )
             added.append(a)

@@ -148,6 +148,7 @@ class AuditEntry:
     action: str
     subject: str
     details: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    hash: str = ""  # the entry's chain hash
 
 
 @dataclass(frozen=True)
@@ -158,6 +159,7 @@ class AuditCheck:
     first_bad_seq: int | None  # the first entry whose hash or link does not check out
     entries: int  # entries read
     reason: str = ""  # what is wrong with first_bad_seq
+    head: tuple[int, str] | None = None  # (seq, hash) of the newest entry when the chain is intact
 
 
 @dataclass(frozen=True)

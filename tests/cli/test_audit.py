@@ -20,7 +20,7 @@ def test_verify_ok_tampered_and_missing(tmp_path: Path, capsys: pytest.CaptureFi
     store.close()
     url = f"sqlite:///{path}"
     assert main(["audit", "verify", "--db", url]) == EXIT_OK
-    assert capsys.readouterr().out.startswith("OK: audit log intact (4 entries)")
+    assert capsys.readouterr().out.startswith("OK: audit log intact (5 entries)")
     with sqlite3.connect(path) as raw:
         raw.execute("UPDATE audit_log SET actor = 'mallory' WHERE seq = 3")
     assert main(["audit", "verify", "--db", url]) == EXIT_TAMPERED

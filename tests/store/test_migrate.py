@@ -44,15 +44,17 @@ def test_release_0_1_0_database_is_upgraded_keeping_rows_and_audit_chain(tmp_pat
     assert store.upgraded.after == head_revision()
     assert _schema_diff(store) == []
 
-    # the audit chain: every old entry kept as it was, still valid, plus the migration's entry
+    # the audit chain: every old entry kept as it was, still valid, then the migration's entry
+    # and the marker from which the chain is keyed
     check = store.audit.verify()
     assert check.ok, check
     entries = store.audit.entries()
-    assert [(e.seq, e.at.isoformat(timespec="microseconds")) for e in entries[:-1]] == [
-        (seq, at) for seq, at, _ in old_audit
+    assert [(e.seq, e.at.isoformat(timespec="microseconds"), e.hash) for e in entries[:-2]] == [
+        (seq, at, digest) for seq, at, digest in old_audit
     ]
-    migrated = entries[-1]
+    migrated, keyed = entries[-2:]
     assert migrated.action == "store.migrated" and migrated.seq == len(old_audit) + 1
+    assert keyed.action == "audit.keyed" and keyed.details["key_id"] == store.audit.key_id
     # call-002 was stored twice by 0.1.0 (two models): the newer row is kept, the other listed
     assert migrated.details["superseded_calls"] == ["call-002 (base, rules rules-test-1)"]
 

@@ -13,12 +13,20 @@ from __future__ import annotations
 
 import re
 
+from pipeline.pii.fold import fold
+
 from pipeline.pii.entities import leak_checks
 
-# Chinese numerals as ASR writes them; one character each, so offsets do not move.
-_CN_DIGITS = str.maketrans("零〇一二三四五六七八九幺两", "0012345678912")
-# A run of digits (the last may be X for an ID) separated by at most one space or dash.
-_RUN = re.compile(r"(?<![0-9A-Za-z])\d(?:[ \-]?\d)*(?:[ \-]?[Xx])?(?![0-9A-Za-z])")
+# Chinese numerals as ASR writes them (and the financial 大写 ones); one character each, so
+# offsets do not move. Full-width and other script digits, exotic spaces and invisible
+# characters are folded first (pipeline.pii.fold), as the PII stage does.
+_CN_DIGITS = str.maketrans(
+    "零〇一二三四五六七八九幺两" + "壹贰貳叁叄參肆伍陆陸柒捌玖",
+    "0012345678912" + "1223334566789",
+)
+# A run of digits (the last may be X for an ID) separated by at most two spaces or dashes
+# ("6222-\n0212" folds to "6222- 0212").
+_RUN = re.compile(r"(?<![0-9A-Za-z])\d(?:[ \-]{0,2}\d)*(?:[ \-]{0,2}[Xx])?(?![0-9A-Za-z])")
 _GROUP = re.compile(r"\d+[Xx]?|[Xx]")
 _CHECKS = leak_checks()
 MAX_DIGITS = max(check.max_length for check in _CHECKS)  # longest value looked for
@@ -33,7 +41,7 @@ def find_unmasked_pii(text: str) -> list[str]:
     """Descriptions (kind, length, offset; never the value) of the unmasked card numbers, ID
     numbers and mobile numbers in ``text``; empty when it is clean."""
     found: list[str] = []
-    normalised = text.translate(_CN_DIGITS)
+    normalised = fold(text).text.translate(_CN_DIGITS)
     for run in _RUN.finditer(normalised):
         groups = list(_GROUP.finditer(run.group()))
         candidates: list[tuple[int, int, str]] = []

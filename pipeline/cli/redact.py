@@ -37,16 +37,25 @@ def run(args: argparse.Namespace) -> int:
             continue
         try:
             item = json.loads(line)
-            text = str(item["text"])
-        except (json.JSONDecodeError, KeyError, TypeError):
+            text = item["text"]
+            if not isinstance(text, str):
+                raise TypeError("text is not a string")
+        except (json.JSONDecodeError, KeyError, TypeError, RecursionError):
             print(
-                f"redact-text: line {number}: expected a JSON object with 'text'", file=sys.stderr
+                f"redact-text: line {number}: expected a JSON object with a string 'text'",
+                file=sys.stderr,
             )
             status = 1
             continue
-        masked, spans = stage.redact_text(
-            text, str(item.get("lang") or args.lang), scope=str(item.get("id") or "")
-        )
+        try:  # one line's failure must not stop the others (nor echo its text)
+            masked, spans = stage.redact_text(
+                text, str(item.get("lang") or args.lang), scope=str(item.get("id") or "")
+            )
+        except Exception as exc:
+            print(f"redact-text: line {number}: {type(exc).__name__}: not masked", file=sys.stderr)
+            sys.stdout.write(json.dumps({"id": item.get("id"), "error": "not masked"}) + "\n")
+            status = 1
+            continue
         out = {
             "id": item.get("id"),
             "masked_text": masked,

@@ -23,7 +23,7 @@ from pipeline.pii.normalize import normalize
 
 SCORE_THRESHOLD = 0.4  # results below this are dropped (context-only patterns start at 0.05)
 SAME_SPEAKER_JOINER = " "  # between adjacent segments of one speaker: numbers may run on
-SPEAKER_CHANGE_JOINER = "\n"  # elsewhere: nothing runs across
+SPEAKER_CHANGE_JOINER = "\n\n"  # elsewhere: a blank line, which nothing runs across
 CARD_LOOKBACK_SEGMENTS = 2  # segments before a number's own in which card context counts
 CARD_LOOKBACK_CHARS = 400  # ... and at most this many characters before the number
 CARD_READBACK_RECOGNIZER = "CardReadbackContext"

@@ -38,6 +38,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from pipeline.pii.fold import fold, needs_folding
 from pipeline.pii.recognizers._common import NOT_QUANTITY_AFTER
 from pipeline.pii.thousands import THOUSANDS_RE, is_dictated_thousands
 
@@ -64,7 +65,26 @@ ZH_DIGITS: dict[str, str] = {
     "七": "7",
     "八": "8",
     "九": "9",
+    # financial numerals (大写), as read from a form or a cheque
+    "壹": "1",
+    "贰": "2",
+    "貳": "2",
+    "叁": "3",
+    "叄": "3",
+    "參": "3",
+    "肆": "4",
+    "伍": "5",
+    "陆": "6",
+    "陸": "6",
+    "柒": "7",
+    "捌": "8",
+    "玖": "9",
 }
+# counted digits: 四个零 = 0000, 三个八 = 888 (a count, 个, then the digit it repeats)
+ZH_COUNTS: dict[str, int] = {
+    "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
+}  # fmt: skip
+COUNTED_MEASURE = "个"
 EN_DIGITS: dict[str, str] = {
     "zero": "0",
     "oh": "0",
@@ -88,7 +108,8 @@ ONE_LIKE_LETTERS = "Il"  # "1.I.84": a 1 misrecognised as a letter, only between
 _EN_WORDS = "|".join(sorted([*EN_DIGITS, *EN_REPEATS], key=len, reverse=True))
 _HOMOPHONES = "|".join(sorted(EN_HOMOPHONES, key=len, reverse=True))
 _TOKEN_RE = re.compile(
-    rf"(?P<ascii>[0-9]+)|(?P<zh>[{''.join(ZH_DIGITS)}])"
+    rf"(?P<count>[{''.join(ZH_COUNTS)}]){COUNTED_MEASURE}(?=[{''.join(ZH_DIGITS)}])"
+    rf"|(?P<ascii>[0-9]+)|(?P<zh>[{''.join(ZH_DIGITS)}])"
     rf"|(?<![A-Za-z])(?P<en>{_EN_WORDS})(?![A-Za-z])"
     rf"|(?<![A-Za-z])(?P<hom>{_HOMOPHONES})(?![A-Za-z])"
     rf"|(?<![A-Za-z])(?-i:(?P<letter>[{ONE_LIKE_LETTERS}]))(?![A-Za-z])",
@@ -188,6 +209,8 @@ class _Token:
 
 def _token_at(match: re.Match[str]) -> _Token:
     start, end = match.span()
+    if match.group("count"):
+        return _Token(start, end, "", "repeat", repeat=ZH_COUNTS[match.group("count")])
     if match.group("ascii"):
         return _Token(start, end, match.group("ascii"), "ascii")
     if match.group("zh"):
@@ -398,7 +421,25 @@ def _trim_lone_words(run: list[tuple[_Token, str]]) -> list[tuple[_Token, str]]:
 
 
 def normalize(text: str) -> NormalizedText:
-    """Rewrite spoken numbers and written digit groups to digits; map every character back."""
+    """Rewrite spoken numbers and written digit groups to digits; map every character back.
+
+    The text is first folded for detection (:mod:`pipeline.pii.fold`: full-width and other
+    script digits, exotic spaces, invisible characters, single line breaks), so the map points
+    at the original, unfolded text."""
+    if not needs_folding(text):
+        return _normalize_folded(text)
+    folded = fold(text)
+    inner = _normalize_folded(folded.text)
+    return NormalizedText(
+        inner.text,
+        tuple(folded.starts[s] for s in inner.starts),
+        tuple(folded.ends[e - 1] for e in inner.ends),
+        inner.spoken_runs,
+        inner.grouped_runs,
+    )
+
+
+def _normalize_folded(text: str) -> NormalizedText:
     out = _Output()
     for raw_run in _runs(text):
         run = _trim_lone_words(raw_run)

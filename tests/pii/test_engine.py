@@ -216,3 +216,87 @@ def test_card_context_lookback_over_previous_segments(engine, before, entity):
     assert [(f.entity_type, segments[-1].text[f.start : f.end]) for f in last] == [
         (entity, READBACK)
     ]
+
+
+# A Luhn-valid UnionPay number, a valid mobile and a resident ID in the shapes that hid them.
+CARD = "6222021234567890128"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "卡号 6222\u00a00212\u00a03456\u00a07890\u00a0128",
+        "卡号 6222\u202f0212\u202f3456\u202f7890\u202f128",
+        "卡号 6222\u30000212\u30003456\u30007890\u3000128",
+        "卡号 6222\u200b0212\u200b3456\u200b7890\u200b128",
+        "卡号 6222\u00ad0212\u00ad3456\u00ad7890\u00ad128",
+        "card number 6222-0212-\n3456-7890-128",
+        "卡号６２２２０２１２３４５６７８９０１２８",
+        "卡号陆贰贰贰零贰壹贰叁肆伍陆柒捌玖零壹贰捌",
+        "card ٦٢٢٢٠٢١٢٣٤٥٦٧٨٩٠١٢٨",
+    ],
+)
+def test_unicode_spacing_and_digits_do_not_hide_a_card(engine, text: str) -> None:
+    from pipeline.alerts.scan import find_unmasked_pii
+    from pipeline.pii.masking import load_policy, mask_text
+
+    spans = engine.analyze_text(text, "auto")
+    assert any(s.entity_type == "BANK_CARD" for s in spans), spans
+    masked = mask_text(text, spans, load_policy(None), b"")
+    digits = "".join(ch for ch in masked if ch.isdigit())
+    assert "34567890" not in digits and not find_unmasked_pii(masked)
+    # and the outgoing-mail scanner sees the unmasked original as the card it is
+    assert find_unmasked_pii(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "entity"),
+    [
+        ("手机号是幺八六，四个零，四个七", "PHONE"),
+        ("手机１５９－００００－１２３４", "PHONE"),
+        ("电话是一三八，两个零，一二三四五六", "PHONE"),
+    ],
+)
+def test_counted_and_full_width_phone_numbers(engine, text: str, entity: str) -> None:
+    spans = engine.analyze_text(text, "zh")
+    assert [s.entity_type for s in spans] == [entity]
+    assert spans[0].end - spans[0].start >= 11
+
+
+def test_nine_full_width_or_arabic_indic_digits_do_not_crash(engine) -> None:
+    for text in ("１２３４５６７８９", "١٢٣٤٥٦٧٨٩", "编号１２３４５６７８９０１２"):
+        engine.analyze_text(text, "auto")  # no IndexError
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "email me at zhang.wei@example.com",
+        "mail me at john dot smith at gmail dot com",
+        "you can send it to me at lisa_wong at outlook dot com",
+        "请发到我的邮箱 wangfang at 163 dot com",
+    ],
+)
+def test_email_after_other_cues(engine, text: str) -> None:
+    spans = engine.analyze_text(text, "auto")
+    assert [s.entity_type for s in spans] == ["EMAIL"]
+    assert text[spans[0].start : spans[0].end].split()[0] not in ("me", "at", "mail")
+
+
+def test_redact_text_one_bad_line_does_not_stop_the_rest(engine, monkeypatch, capsys):
+    from pipeline.cli import main
+
+    lines = [
+        json.dumps({"id": "a", "text": "编号１２３４５６７８９"}),
+        json.dumps({"id": "b", "text": ["not", "text"]}),
+        "{broken json",
+        json.dumps({"id": "c", "text": "卡号 6222\u00a00212\u00a03456\u00a07890\u00a0128"}),
+    ]
+    monkeypatch.setattr(sys, "stdin", io.StringIO("\n".join(lines)))
+    assert main(["redact-text", "--jsonl"]) == 1
+    captured = capsys.readouterr()
+    out = {o["id"]: o for o in map(json.loads, captured.out.splitlines())}
+    assert set(out) == {"a", "c"}
+    assert "3456" not in out["c"]["masked_text"]
+    assert "line 2" in captured.err and "line 3" in captured.err
+    assert "not" not in captured.err  # a bad line's content is never echoed

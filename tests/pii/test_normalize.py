@@ -103,3 +103,28 @@ def test_grouped_run_maps_back_to_the_whole_written_span():
 def test_digit_by_digit_written_run_counts_as_spoken():
     norm = normalize("it's 1, 9, 8, 4.")
     assert [norm.text[s:e] for s, e in norm.spoken_runs] == ["1984"]
+
+
+@pytest.mark.parametrize(
+    ("text", "digits"),
+    [
+        ("幺八六，四个零，四个七", "18600007777"),
+        ("三个八", "888"),
+        ("两个五一三", "5513"),
+        ("陆贰贰伍零贰", "622502"),
+        ("壹貳叁肆", "1234"),
+        ("１５９－００００－１２３４", "15900001234"),
+        ("6222\u00a00212\u00a03456\u00a07890\u00a0128", "6222021234567890128"),
+    ],
+)
+def test_counted_financial_and_full_width_digits(text: str, digits: str) -> None:
+    norm = normalize(text)
+    assert digits in norm.text
+    start = norm.text.index(digits)
+    # the span maps back onto the whole original number
+    assert norm.to_original(start, start + len(digits)) == (0, len(text))
+
+
+@pytest.mark.parametrize("text", ["两个人", "一个月", "三个月后", "伍先生", "陆女士您好"])
+def test_counts_and_surnames_without_digits_stay_words(text: str) -> None:
+    assert normalize(text).text == text

@@ -23,7 +23,13 @@ _DASH = r"(?:-|\s(?:dash|hyphen)\s|\s?(?:横杠|横线|中划线|杠)\s?)"
 _LOCAL_WORD = r"[A-Za-z0-9%+]+"
 _LOCAL_JOIN = rf"(?:{_DOT}|{_UNDERSCORE}|{_DASH})"
 _DOMAIN = rf"[A-Za-z0-9]+(?:(?:{_DOT}|{_DASH})[A-Za-z0-9]+)+"
-_CUE = r"(?:e-?mail(?: address)?(?: is)?|邮箱(?:地址)?(?:是)?)[\s:：,，]*"
+_CUE = (
+    r"(?:e-?mail(?: address)?(?: is)?"
+    r"|(?:e-?)?mail (?:me|us|it|them)(?: to)?(?: at| on)?"  # "email me at", "mail it to"
+    r"|(?:write|send (?:it|them|that))(?: to)?(?: me| us)?(?: at)?"  # "send it to", "write to me at"
+    r"|(?:reach|contact) (?:me|us) (?:at|on|by e-?mail at)"
+    r"|邮箱(?:地址)?(?:是)?|发(?:到|至)(?:我的)?邮箱)[\s:：,，]*"
+)
 MAX_CUE_LOCAL_WORDS = 3  # after a cue, a local part of up to this many spoken words
 CUE_RE = re.compile(_CUE, re.IGNORECASE)
 
@@ -47,6 +53,14 @@ class CallEmailRecognizer(StdlibPatternRecognizer):
     """Local part, @ (or "at"), domain with a public suffix (checked offline by tldextract)."""
 
     PATTERNS: ClassVar[list[Pattern]] = [
+        # typed, as in chat or a form: found on its own, so a spoken "at" before it
+        # ("email me at zhang.wei@bank.cn") cannot take its place
+        Pattern(
+            "email_typed",
+            r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9][A-Za-z0-9._%+\-]*@[A-Za-z0-9\-]+"
+            r"(?:\.[A-Za-z0-9\-]+)+",
+            0.5,
+        ),
         Pattern(
             "email",
             r"(?<![A-Za-z0-9._%+\-])"

@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import re
 
-from pipeline.pii.fold import fold
-
 from pipeline.pii.entities import leak_checks
+from pipeline.pii.fold import fold
 
 # Chinese numerals as ASR writes them (and the financial 大写 ones); one character each, so
 # offsets do not move. Full-width and other script digits, exotic spaces and invisible

@@ -22,6 +22,8 @@ from pipeline.compliance.scanner import ScannerSet
 from pipeline.compliance.schema import ConditionSpec, PackHeader, RuleSpec, TurnSpec
 from pipeline.compliance.scope import Anchor, Scope, Window
 
+MAX_PACK_NODES = 200_000  # YAML nodes a pack may expand to (the bundled ones: a few thousand)
+MAX_PACK_DEPTH = 200  # nesting of YAML nodes (a self-referencing alias never ends)
 PACK_SUFFIXES: tuple[str, ...] = (".yaml", ".yml")
 
 
@@ -118,11 +120,44 @@ class _DuplicateKeyLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep)
 
 
+def expanded_size(node: yaml.Node, limit: int = MAX_PACK_NODES) -> int:
+    """How many nodes the YAML graph holds once every alias is expanded, counted up to just
+    past ``limit`` (an alias nested in aliases multiplies: nine levels of nine is 9^9)."""
+    sizes: dict[int, int] = {}
+
+    def size(current: yaml.Node, depth: int) -> int:
+        key = id(current)
+        if key in sizes:
+            return sizes[key]
+        if depth > MAX_PACK_DEPTH:
+            return limit + 1
+        total = 1
+        if isinstance(current, yaml.SequenceNode):
+            children: list[yaml.Node] = list(current.value)
+        elif isinstance(current, yaml.MappingNode):
+            children = [part for pair in current.value for part in pair]
+        else:
+            children = []
+        for child in children:
+            total += size(child, depth + 1)
+            if total > limit:
+                break
+        sizes[key] = min(total, limit + 1)
+        return sizes[key]
+
+    return size(node, 0)
+
+
 def read_pack_yaml(text: str) -> tuple[Any, list[tuple[str, int]], list[yaml.Node]]:
     """Parse a pack: (data, duplicate keys as (key, line), each rule's YAML node)."""
     loader = _DuplicateKeyLoader(text)
     try:
         node = loader.get_single_node()
+        if node is not None and expanded_size(node) > MAX_PACK_NODES:
+            raise yaml.YAMLError(
+                f"the pack expands to more than {MAX_PACK_NODES:,} YAML nodes (nested aliases): "
+                "refused"
+            )
         data = loader.construct_document(node) if node is not None else None
     finally:
         loader.dispose()

@@ -16,6 +16,7 @@ from pipeline.compliance.operators.base import (
     Spec,
     text_hits,
 )
+from pipeline.compliance.regex_safety import backtracking_risk
 
 
 class RegexSpec(Spec):
@@ -41,6 +42,9 @@ def compile_regex(spec: RegexSpec | str, build: Build) -> RegexNode:
     """A regex condition (a plain string is the pattern); CompileError on a bad pattern."""
     r = RegexSpec(pattern=spec) if isinstance(spec, str) else spec
     try:
+        risk = backtracking_risk(r.pattern, re.IGNORECASE if r.ignore_case else 0)
+        if risk:
+            raise CompileError(f"regex {r.pattern!r}: {risk}")
         matcher = build.pool.regex(r.pattern, r.ignore_case, r.negation)
     except re.error as exc:
         raise CompileError(f"regex {r.pattern!r}: {exc}") from exc

@@ -26,7 +26,7 @@ _DOMAIN = rf"[A-Za-z0-9]+(?:(?:{_DOT}|{_DASH})[A-Za-z0-9]+)+"
 _CUE = (
     r"(?:e-?mail(?: address)?(?: is)?"
     r"|(?:e-?)?mail (?:me|us|it|them)(?: to)?(?: at| on)?"  # "email me at", "mail it to"
-    r"|(?:write|send (?:it|them|that))(?: to)?(?: me| us)?(?: at)?"  # "send it to", "write to me at"
+    r"|(?:write|send (?:it|them|that))(?: to)?(?: me| us)?(?: at)?"  # "send it to me at"
     r"|(?:reach|contact) (?:me|us) (?:at|on|by e-?mail at)"
     r"|邮箱(?:地址)?(?:是)?|发(?:到|至)(?:我的)?邮箱)[\s:：,，]*"
 )

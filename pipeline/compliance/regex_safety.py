@@ -17,10 +17,9 @@ Bounded repetitions of fixed pieces, as the packs use them (``(?:[0-9][ ,]?){15,
 from __future__ import annotations
 
 import re
+from re import _constants as _c  # type: ignore[attr-defined]
+from re import _parser as _sre_parse  # type: ignore[attr-defined]
 from typing import Any
-
-from re import _constants as _c
-from re import _parser as _sre_parse
 
 MAX_SAFE_OUTER_REPEAT = 20  # an outer repeat bounded at or below this cannot explode in practice
 _REPEATS = {_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", _c.MAX_REPEAT)}

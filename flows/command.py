@@ -70,9 +70,12 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_CANNOT_START
 
     from flows.batch import compliance_batch
+    from flows.server import prefect_api
 
+    settings = load_settings(**overrides)
     try:
-        summary = compliance_batch(sources=[str(p) for p in args.paths], **overrides)
+        with prefect_api(Path(settings.out_dir) / "logs" / "prefect-server.log"):
+            summary = compliance_batch(sources=[str(p) for p in args.paths], **overrides)
     except Exception as exc:  # the flow run is marked failed in Prefect and in the database
         log.exception("the run failed")
         print(f"error: the run failed: {type(exc).__name__}: {exc}", file=sys.stderr)

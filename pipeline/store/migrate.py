@@ -20,6 +20,8 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import Connection, Engine
 
 log = logging.getLogger(__name__)
+# Alembic logs every plugin it sets up at INFO; a run needs only what this module says.
+logging.getLogger("alembic").setLevel(logging.WARNING)
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 LEGACY_REVISION = "0001"  # the schema callsentry 0.1.0 made with create_all

@@ -56,7 +56,7 @@ def test_a_killed_run_leaves_no_server_behind(tmp_path: Path) -> None:
     assert servers, "no temporary server was started"
     run.send_signal(signal.SIGKILL)
     run.wait()
-    gone, alive = psutil.wait_procs(servers, timeout=20)
+    _gone, alive = psutil.wait_procs(servers, timeout=20)
     for process in alive:  # never leave it running, even when the test fails
         process.kill()
     assert not alive, "the temporary Prefect server outlived the killed run"

@@ -14,7 +14,7 @@ WIDTH_PX = 640
 HEIGHT_PX = 220
 MARGIN_LEFT_PX = 48
 MARGIN_RIGHT_PX = 150  # room for the legend
-MARGIN_TOP_PX = 14
+MARGIN_TOP_PX = 34  # room for the title
 MARGIN_BOTTOM_PX = 34
 BAR_HEIGHT_PX = 18
 BAR_GAP_PX = 6
@@ -61,6 +61,7 @@ def line_chart(
         f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg">',
         f"<title>{escape(title)}</title>",
+        f'<text x="12" y="20" class="chart-title">{escape(title)}</text>',
         f'<line x1="{left}" y1="{bottom}" x2="{right}" y2="{bottom}" class="axis"/>',
         f'<line x1="{left}" y1="{top}" x2="{left}" y2="{bottom}" class="axis"/>',
     ]
@@ -109,6 +110,7 @@ def bar_chart(
         f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg">',
         f"<title>{escape(title)}</title>",
+        f'<text x="12" y="20" class="chart-title">{escape(title)}</text>',
     ]
     for i, (label, value) in enumerate(items):
         y = MARGIN_TOP_PX + i * (BAR_HEIGHT_PX + BAR_GAP_PX)

@@ -350,12 +350,14 @@ def _filter_calls(query: Select[Any], where: CallFilter) -> Select[Any]:
     if where.run_id is not None:
         conditions.append(c.run_id == where.run_id)
     if where.rule_id is not None or where.min_severity is not None:
-        inner = select(violations.c.id).where(violations.c.call_pk == c.id)
+        # calls whose id is among the violations' call_pk (the covering indexes on
+        # (rule_id, call_pk) and (severity, call_pk) answer this without reading violations)
+        inner = select(violations.c.call_pk)
         if where.rule_id is not None:
             inner = inner.where(violations.c.rule_id == where.rule_id)
         if where.min_severity is not None:
             inner = inner.where(violations.c.severity.in_(_severities_from(where.min_severity)))
-        conditions.append(exists(inner))
+        conditions.append(c.id.in_(inner))
     if where.review_status is not None:
         conditions.append(_review_condition(ReviewStatus(where.review_status)))
     if where.assigned_to is not None:

@@ -192,6 +192,8 @@ violations = Table(
     Index(None, "rule_id"),
     Index(None, "call_pk"),
     Index(None, "severity"),
+    Index(None, "rule_id", "call_pk"),  # the console's rule filter (covering)
+    Index(None, "severity", "call_pk"),  # ... and severity filter
 )
 
 pii_findings = Table(

@@ -7,7 +7,9 @@
 - ``assignments``: which reviewer reviews which call, and why (critical | sampled).
 - ``dismissed_alerts``: alert keys of dismissed findings; the outbox never queues them again.
 - ``login_attempts``: failed and successful logins, for the rate limit.
-- an index on ``calls.language`` for the console's language filter.
+- indexes for the console's filters: ``calls.language``, and ``violations`` on
+  ``(rule_id, call_pk)`` and ``(severity, call_pk)`` (covering: the rule and severity filters
+  read no violation row).
 
 Only new tables and one index: nothing is copied, and the downgrade drops them.
 
@@ -39,6 +41,11 @@ NEW_TABLES = (
     "assignments",
     "dismissed_alerts",
     "login_attempts",
+)
+
+NEW_INDEXES = (
+    ("ix_violations_rule_id_call_pk", ["rule_id", "call_pk"]),
+    ("ix_violations_severity_call_pk", ["severity", "call_pk"]),
 )
 
 _ts = sa.DateTime(timezone=True)
@@ -140,16 +147,20 @@ def _new_tables(meta: sa.MetaData) -> dict[str, sa.Table]:
 
 
 def upgrade() -> None:
-    """Create the console's tables and the language index."""
+    """Create the console's tables and the filter indexes."""
     conn = op.get_bind()
     tables = _new_tables(sa.MetaData(naming_convention=NAMING_CONVENTION))
     for name in NEW_TABLES:
         tables[name].create(conn)
     op.create_index("ix_calls_language", "calls", ["language"])
+    for name, columns in NEW_INDEXES:
+        op.create_index(name, "violations", columns)
 
 
 def downgrade() -> None:
     """Drop what :func:`upgrade` created (the console's records go with them)."""
+    for name, _ in NEW_INDEXES:
+        op.drop_index(name, table_name="violations")
     op.drop_index("ix_calls_language", table_name="calls")
     for name in reversed(NEW_TABLES):
         op.drop_table(name)

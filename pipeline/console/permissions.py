@@ -15,7 +15,9 @@ class Permission(StrEnum):
     APPEAL = "appeal"  # file an appeal for the agent on a confirmed finding
     JUDGE = "judge"  # give the final judgement on an appeal
     ASSIGN = "assign"  # assign calls to reviewers
+    VIEW_QUEUES = "view_queues"  # the open appeals and the assignments (read only)
     READ_AUDIT = "read_audit"  # the audit log
+    VIEW_USERS = "view_users"  # the user list (read only)
     MANAGE_USERS = "manage_users"  # add, disable and enable users
 
 
@@ -28,10 +30,18 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.APPEAL,
             Permission.JUDGE,
             Permission.ASSIGN,
+            Permission.VIEW_QUEUES,
         }
     ),
-    Role.AUDITOR: frozenset({Permission.VIEW_CALLS, Permission.READ_AUDIT}),
-    Role.ADMIN: frozenset({Permission.MANAGE_USERS}),
+    Role.AUDITOR: frozenset(
+        {
+            Permission.VIEW_CALLS,
+            Permission.VIEW_QUEUES,
+            Permission.READ_AUDIT,
+            Permission.VIEW_USERS,
+        }
+    ),
+    Role.ADMIN: frozenset({Permission.VIEW_USERS, Permission.MANAGE_USERS}),
 }
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from pipeline.console.context import Admin, AdminForm, console, render
+from pipeline.console.context import AdminForm, UserReader, console, render
 from pipeline.store.schema import Role
 from pipeline.store.users import UserExistsError
 
@@ -16,8 +16,8 @@ HTTP_BAD_REQUEST = 400
 
 
 @router.get("/admin/users")
-def user_list(request: Request, _user: Admin) -> Response:
-    """Every user with role and state, and the form to add one."""
+def user_list(request: Request, _user: UserReader) -> Response:
+    """Every user with role and state (and, for an admin, the form to add one)."""
     return render(
         request,
         "users.html",

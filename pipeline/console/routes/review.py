@@ -15,11 +15,10 @@ from fastapi.responses import RedirectResponse, Response
 from pipeline.alerts.scan import find_unmasked_pii
 from pipeline.console.context import (
     AppealForm,
-    Assigner,
     AssignForm,
-    Judge,
     JudgeForm,
     NotFound,
+    QueueReader,
     ReviewForm,
     console,
     parse_id,
@@ -94,7 +93,7 @@ def appeal(
 
 
 @router.get("/appeals")
-def appeal_list(request: Request, _user: Judge) -> Response:
+def appeal_list(request: Request, _user: QueueReader) -> Response:
     """Appeals waiting for a judgement."""
     return render(request, "appeals.html", appeals=console(request).store.reviews.open_appeals())
 
@@ -127,7 +126,7 @@ def judgement(
 
 
 @router.get("/assignments")
-def assignment_list(request: Request, _user: Assigner) -> Response:
+def assignment_list(request: Request, _user: QueueReader) -> Response:
     """Assignments, and the form that assigns the unassigned calls."""
     ctx = console(request)
     return render(

@@ -218,6 +218,28 @@ class ReviewRepository:
             rows = conn.execute(query).mappings().all()
         return [(_appeal(r), r["call_id"], r["rule_id"], int(r["call_pk"])) for r in rows]
 
+    def summary(self, call_pks: list[int]) -> dict[int, tuple[int, int, int]]:
+        """Per call row id: (findings, findings with a verdict, open appeals); calls without a
+        finding are left out."""
+        query = (
+            select(
+                violations.c.call_pk,
+                func.count(violations.c.id),
+                func.count(reviews.c.id),
+                func.sum(
+                    case((appeals.c.id.is_not(None) & appeals.c.judgement.is_(None), 1), else_=0)
+                ),
+            )
+            .select_from(violations)
+            .outerjoin(reviews, reviews.c.violation_pk == violations.c.id)
+            .outerjoin(appeals, appeals.c.violation_pk == violations.c.id)
+            .where(violations.c.call_pk.in_(call_pks))
+            .group_by(violations.c.call_pk)
+        )
+        with self._db.read() as conn:
+            rows = conn.execute(query).all()
+        return {int(r[0]): (int(r[1]), int(r[2]), int(r[3] or 0)) for r in rows}
+
     def call_of(self, violation_pk: int) -> int | None:
         """The call row id of a violation, or None when there is no such violation."""
         with self._db.read() as conn:

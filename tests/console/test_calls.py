@@ -56,6 +56,8 @@ def test_review_status_filter_follows_verdicts(client: TestClient, seeded: Seede
         data={"reason": "agent says so", "csrf": token},
     )
     assert _listed(client, "review=appealed") == ["call-002"]
+    states = re.findall(r'class="review-state">([^<]*)<', client.get("/calls?agent=A01").text)
+    assert states == ["appealed", "0 of 2 reviewed"]  # call-002, then call-001
 
 
 def test_paging(client: TestClient, seeded: Seeded, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -89,6 +89,7 @@ def call_list(request: Request, user: Viewer) -> Response:
         request,
         "calls.html",
         calls=found,
+        review=ctx.store.reviews.summary([c.pk for c in found]),
         total=total,
         page=page,
         pages=pages,

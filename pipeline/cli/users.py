@@ -10,17 +10,17 @@ import sys
 
 EXIT_OK = 0
 EXIT_FAILED = 1
+# pipeline.store.schema.Role's values (not imported here, so that --help stays light)
+ROLE_NAMES = ("reviewer", "supervisor", "auditor", "admin")
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     """Register ``users add``."""
-    from pipeline.store.schema import Role
-
     users = subparsers.add_parser("users", help="console users")
     actions = users.add_subparsers(dest="users_command", metavar="ACTION", required=True)
     add = actions.add_parser("add", help="add a user (password on stdin)")
     add.add_argument("name")
-    add.add_argument("--role", required=True, choices=[r.value for r in Role])
+    add.add_argument("--role", required=True, choices=ROLE_NAMES)
     add.add_argument(
         "--db", metavar="URL", help="SQLAlchemy URL (default: the configured database)"
     )

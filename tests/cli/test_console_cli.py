@@ -47,3 +47,9 @@ def test_console_refuses_to_start_without_a_secret(
 ) -> None:
     assert main(["console", "--port", "0"]) == 2
     assert "CALLSENTRY_CONSOLE_SECRET" in capsys.readouterr().err
+
+
+def test_the_cli_knows_every_role() -> None:
+    from pipeline.cli.users import ROLE_NAMES
+
+    assert tuple(r.value for r in Role) == ROLE_NAMES

@@ -1,10 +1,13 @@
 """The console in a real headless Chromium (Debian's ``chromium``, driven by Playwright): log in,
 filter, open a call, seek the redacted audio, confirm a finding, file and judge an appeal; then
 the database and the audit log are checked, and every page seen is scanned for unmasked values.
-The screenshots of the README (``docs/console-*.png``) are taken here."""
+The screenshots of the README are taken here: into ``docs/console-*.png`` when
+``CALLSENTRY_UPDATE_SCREENSHOTS=1``, else into the test's temporary folder (so a test run leaves
+the checkout unchanged)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import threading
@@ -24,6 +27,7 @@ pytestmark = pytest.mark.slow
 
 CHROMIUM = Path("/usr/bin/chromium")
 DOCS_DIR = Path(__file__).resolve().parents[2] / "docs"
+UPDATE_SCREENSHOTS = os.environ.get("CALLSENTRY_UPDATE_SCREENSHOTS") == "1"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-background-networking",
@@ -89,10 +93,11 @@ def _login(page, base: str, name: str, pages: Pages) -> None:
     page.wait_for_url(f"{base}/calls")
 
 
-def test_review_a_call_in_the_browser(server: tuple[str, Seeded], browser) -> None:
+def test_review_a_call_in_the_browser(server: tuple[str, Seeded], browser, tmp_path: Path) -> None:
     base, seeded = server
     pages = Pages()
-    DOCS_DIR.mkdir(exist_ok=True)
+    shots = DOCS_DIR if UPDATE_SCREENSHOTS else tmp_path
+    shots.mkdir(exist_ok=True)
     context = browser.new_context(viewport={"width": 1280, "height": 860})
     page = context.new_page()
     offsite: list[str] = []
@@ -102,7 +107,7 @@ def test_review_a_call_in_the_browser(server: tuple[str, Seeded], browser) -> No
     _login(page, base, "rita", pages)
     assert page.locator("#call-list tbody tr").count() == 5
     pages.keep(page)
-    page.screenshot(path=str(DOCS_DIR / "console-calls.png"), full_page=True)
+    page.screenshot(path=str(shots / "console-calls.png"), full_page=True)
     page.select_option("select[name=rule]", "no-sensitive-auth-request")
     page.click("button:has-text('Filter')")
     page.wait_for_url("**/calls?*rule=no-sensitive-auth-request*")
@@ -119,7 +124,7 @@ def test_review_a_call_in_the_browser(server: tuple[str, Seeded], browser) -> No
     )
     assert page.get_attribute("#player", "src").endswith("/audio/redacted.wav")
     pages.keep(page)
-    page.screenshot(path=str(DOCS_DIR / "console-call.png"), full_page=True)
+    page.screenshot(path=str(shots / "console-call.png"), full_page=True)
 
     # confirm the critical finding, then appeal it for the agent
     finding = page.locator("article.finding", has_text="no-sensitive-auth-request")
@@ -130,6 +135,10 @@ def test_review_a_call_in_the_browser(server: tuple[str, Seeded], browser) -> No
     finding.locator("input[name=reason]").fill("the customer started reading it out unasked")
     finding.locator("button:has-text('File appeal')").click()
     page.wait_for_selector("text=Waiting for a supervisor")
+    notice = page.locator("article.finding", has_text="recording-notice")
+    notice.locator("input[name=comment]").fill("the notice was given at 00:00")
+    notice.locator("button:has-text('Dismiss')").click()
+    page.wait_for_selector("text=dismissed by rita")
     pages.keep(page)
     page.click("button:has-text('Log out')")
     page.wait_for_url(f"{base}/login")
@@ -149,7 +158,7 @@ def test_review_a_call_in_the_browser(server: tuple[str, Seeded], browser) -> No
     for path, shot in (("/dashboards", "dashboards"), ("/rules/precision", "precision")):
         page.goto(f"{base}{path}")
         pages.keep(page)
-        page.screenshot(path=str(DOCS_DIR / f"console-{shot}.png"), full_page=True)
+        page.screenshot(path=str(shots / f"console-{shot}.png"), full_page=True)
     context.close()
 
     # an auditor reads the audit log
@@ -159,7 +168,7 @@ def test_review_a_call_in_the_browser(server: tuple[str, Seeded], browser) -> No
     page.goto(f"{base}/audit")
     assert page.locator("text=The hash chain checks out").count() == 1
     pages.keep(page)
-    page.screenshot(path=str(DOCS_DIR / "console-audit.png"))
+    page.screenshot(path=str(shots / "console-audit.png"))
     context.close()
 
     # the database and the audit chain
@@ -172,6 +181,9 @@ def test_review_a_call_in_the_browser(server: tuple[str, Seeded], browser) -> No
     assert review.comment == "agent asked for the password"
     assert appeal is not None and appeal.filed_by == "rita"
     assert appeal.judgement is Judgement.UPHOLD and appeal.judge == "sam"
+    notice = next(v for v in detail.violations if v.rule_id == "recording-notice")
+    dismissed, _ = seeded.store.reviews.for_call(pk)[notice.pk]
+    assert dismissed is not None and dismissed.verdict is Verdict.DISMISS
     entries = seeded.store.audit.entries()
     trail = [
         (e.actor, e.action)
@@ -193,3 +205,4 @@ def test_review_a_call_in_the_browser(server: tuple[str, Seeded], browser) -> No
     for url, html in pages.seen:
         assert find_unmasked_pii(html) == [], url
     assert offsite == []
+    assert len(list(shots.glob("console-*.png"))) == 5

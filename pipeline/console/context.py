@@ -18,6 +18,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
 
 from pipeline.alerts.scan import find_unmasked_pii
 from pipeline.config import Settings
@@ -86,7 +87,7 @@ def require(permission: Permission, *, form: bool = False) -> Callable[..., Any]
     the session's CSRF token."""
 
     async def dependency(request: Request) -> UserRecord:
-        user = current_user(request)
+        user = await run_in_threadpool(current_user, request)  # a database read
         if user is None:
             raise LoginRequired()
         if not allowed(user.role, permission):

@@ -1,6 +1,8 @@
 # callsentry: the two commands of the README.
 #   make run   set up on first use, then run the main batch over audio_samples/ and print a summary
-#   make test  set up on first use, then run the test suite
+#   make test  set up on first use, then run the test suite (installs Debian's chromium for the
+#              console's browser tests when it is missing)
+#   make console  serve the review console over $(OUT) (needs CALLSENTRY_CONSOLE_SECRET)
 #   make lint  ruff (lint and format) and the type checker on pipeline/ and flows/
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -11,7 +13,12 @@ STAMP := $(VENV)/.setup-done
 SAMPLES := audio_samples
 OUT ?= callsentry-out
 
-.PHONY: setup run test lint bench clean
+# Debian packages of the console's browser tests: Chromium (driven by Playwright's Python
+# driver; no browser download) and a CJK font for the screenshots.
+DEBIAN_PACKAGES := chromium fonts-wqy-microhei
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: setup run test lint bench clean console deps-debian
 
 setup: $(STAMP)
 
@@ -29,8 +36,17 @@ $(STAMP): pyproject.toml requirements.txt constraints.txt
 run: $(STAMP)
 	$(VENV)/bin/callsentry run $(SAMPLES) --out $(OUT)
 
-test: $(STAMP)
+test: $(STAMP) deps-debian
 	$(PY) -m pytest
+
+deps-debian:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		echo "installing $(DEBIAN_PACKAGES) (apt-get) for the browser tests"; \
+		$(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q $(DEBIAN_PACKAGES); \
+	fi
+
+console: $(STAMP)
+	$(VENV)/bin/callsentry console --out $(OUT)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

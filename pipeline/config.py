@@ -141,6 +141,29 @@ class Settings(BaseSettings):
     schedule_timezone: str = "Asia/Shanghai"
     recordings_dir: Path = Field(Path("recordings"), description="what the schedule processes")
 
+    # --- console ---------------------------------------------------------------------------
+    console_secret: SecretStr = Field(
+        SecretStr(""), description="key that signs session cookies; required to start the console"
+    )
+    console_sample_share: float = Field(
+        0.1, ge=0.0, le=1.0, description="share of non-critical calls assigned for review"
+    )
+    console_login_max_failures: int = Field(
+        5, ge=1, description="failed logins per user name (or client) in the window before refusal"
+    )
+    console_login_window_s: float = Field(
+        300.0, gt=0, description="seconds over which failed logins are counted"
+    )
+    console_session_max_age_s: int = Field(
+        8 * 3600, gt=0, description="seconds a console session lasts"
+    )
+    console_teams: dict[str, list[str]] = Field(
+        default_factory=dict, description='teams for the dashboards: {"team": ["agent id", ...]}'
+    )
+    console_secure_cookies: bool = Field(
+        False, description="send the session cookie over HTTPS only (behind a TLS proxy)"
+    )
+
     @field_validator("*", mode="before")
     @classmethod
     def _enum_case(cls, value: Any, info: Any) -> Any:

@@ -38,6 +38,9 @@ def test_wheel_holds_every_package_the_packs_and_the_migrations(wheel: Path) -> 
         assert f"pipeline/bundled_rules/{pack.relative_to(CHECKOUT_RULES_DIR).as_posix()}" in names
     assert "pipeline/store/migrations/script.py.mako" in names
     assert "pipeline/pii/default_policy.yaml" in names
+    for page in (PROJECT_ROOT / "pipeline" / "console").glob("*/*.*"):  # templates, static
+        if page.suffix in (".html", ".css", ".js"):
+            assert page.relative_to(PROJECT_ROOT).as_posix() in names
 
 
 def test_installed_wheel_finds_its_bundled_rules(wheel: Path, tmp_path: Path) -> None:

@@ -24,6 +24,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "pipeline.cli.audit",  # audit verify
     "pipeline.cli.db",  # db upgrade
     "pipeline.cli.weights",  # weights prepare
+    "pipeline.cli.users",  # users add
+    "pipeline.cli.console",  # console
 )
 
 

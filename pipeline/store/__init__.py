@@ -7,7 +7,12 @@ upgrade`` does the same by hand) and holds the repositories:
   (:mod:`pipeline.store.calls`);
 - ``runs``: batch runs and quarantined files (:mod:`pipeline.store.runs`);
 - ``outbox``: alerts and their delivery state (:mod:`pipeline.store.outbox`);
-- ``audit``: the hash-chained audit log (:mod:`pipeline.store.audit`).
+- ``audit``: the hash-chained audit log (:mod:`pipeline.store.audit`);
+- ``users``: console users and login attempts (:mod:`pipeline.store.users`);
+- ``reviews``: verdicts, appeals and judgements, precision per rule
+  (:mod:`pipeline.store.reviews`);
+- ``assignments``: calls assigned to reviewers (:mod:`pipeline.store.assignments`);
+- ``stats``: figures per agent and rule by day for the dashboards (:mod:`pipeline.store.stats`).
 
 Reads return the typed records of :mod:`pipeline.store.records`. Only masked text is stored;
 PII findings carry types, offsets and time spans, never values.
@@ -20,6 +25,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from pipeline.store.anchor import HEAD_FILE_NAME, AnchoredHead, AnchorError, read_head, write_head
+from pipeline.store.assignments import AssignmentRepository
 from pipeline.store.audit import AuditLog
 from pipeline.store.calls import CallRepository, SaveAction, SaveResult
 from pipeline.store.database import Database, make_engine, sqlite_file
@@ -41,8 +47,20 @@ from pipeline.store.records import (
     ViolationFilter,
     ViolationRecord,
 )
+from pipeline.store.reviews import ReviewRepository
 from pipeline.store.runs import RunRepository
-from pipeline.store.schema import AlertState, CallStatus, RunStatus
+from pipeline.store.schema import (
+    AlertState,
+    AssignmentReason,
+    CallStatus,
+    Judgement,
+    ReviewStatus,
+    Role,
+    RunStatus,
+    Verdict,
+)
+from pipeline.store.stats import StatsRepository
+from pipeline.store.users import UserRepository
 
 DEFAULT_CALL_TIMEZONE = "Asia/Shanghai"
 
@@ -50,6 +68,7 @@ __all__ = [
     "HEAD_FILE_NAME",
     "AlertRecord",
     "AlertState",
+    "AssignmentReason",
     "AuditCheck",
     "AuditEntry",
     "CallDetail",
@@ -57,14 +76,18 @@ __all__ = [
     "CallRecord",
     "CallStatus",
     "IntegrityReport",
+    "Judgement",
     "PiiRecord",
     "QuarantineRecord",
     "ResultKey",
+    "ReviewStatus",
+    "Role",
     "RunRecord",
     "RunStatus",
     "SaveAction",
     "SaveResult",
     "Store",
+    "Verdict",
     "ViolationFilter",
     "ViolationRecord",
     "sqlite_file",
@@ -113,6 +136,10 @@ class Store:
         self.outbox = Outbox(db)
         self.runs = RunRepository(db)
         self.calls = CallRepository(db, self.outbox, ZoneInfo(call_timezone))
+        self.users = UserRepository(db)
+        self.reviews = ReviewRepository(db)
+        self.assignments = AssignmentRepository(db)
+        self.stats = StatsRepository(db)
 
     def anchor(self, head_file: Path) -> AnchoredHead | None:
         """Write the audit chain's newest entry, signed, to ``head_file`` (None: empty log)."""

@@ -38,7 +38,17 @@ from pipeline.store.records import (
     ViolationFilter,
     ViolationRecord,
 )
-from pipeline.store.schema import CallStatus, calls, pii_findings, utc_now, violations
+from pipeline.store.schema import (
+    CallStatus,
+    ReviewStatus,
+    appeals,
+    assignments,
+    calls,
+    pii_findings,
+    reviews,
+    utc_now,
+    violations,
+)
 
 log = logging.getLogger(__name__)
 
@@ -262,6 +272,12 @@ class CallRepository:
             rows = conn.execute(query.limit(limit).offset(offset)).mappings().all()
         return [_violation(r, r["call_id"]) for r in rows]
 
+    def rule_ids(self) -> list[str]:
+        """The rule ids that have stored violations, sorted (the console's rule filter)."""
+        query = select(violations.c.rule_id).distinct().order_by(violations.c.rule_id)
+        with self._db.read() as conn:
+            return [r[0] for r in conn.execute(query)]
+
     # --- statistics for anomalies --------------------------------------------------------------
 
     def history(self, *, exclude_run_id: str | None = None, limit: int = 30) -> list[RunStats]:
@@ -332,13 +348,41 @@ def _filter_calls(query: Select[Any], where: CallFilter) -> Select[Any]:
     if where.run_id is not None:
         conditions.append(c.run_id == where.run_id)
     if where.rule_id is not None or where.min_severity is not None:
-        inner = select(violations.c.id).where(violations.c.call_pk == c.id)
+        # calls whose id is among the violations' call_pk (the covering indexes on
+        # (rule_id, call_pk) and (severity, call_pk) answer this without reading violations)
+        inner = select(violations.c.call_pk)
         if where.rule_id is not None:
             inner = inner.where(violations.c.rule_id == where.rule_id)
         if where.min_severity is not None:
             inner = inner.where(violations.c.severity.in_(_severities_from(where.min_severity)))
-        conditions.append(exists(inner))
+        conditions.append(c.id.in_(inner))
+    if where.review_status is not None:
+        conditions.append(_review_condition(ReviewStatus(where.review_status)))
+    if where.assigned_to is not None:
+        conditions.append(
+            exists().where(
+                assignments.c.call_pk == c.id, assignments.c.reviewer == where.assigned_to
+            )
+        )
     return query.where(*conditions) if conditions else query
+
+
+def _review_condition(status: ReviewStatus) -> Any:
+    """Calls in one review state (see :class:`~pipeline.store.schema.ReviewStatus`)."""
+    c = calls.c
+    unreviewed = exists().where(
+        violations.c.call_pk == c.id,
+        ~exists().where(reviews.c.violation_pk == violations.c.id),
+    )
+    if status is ReviewStatus.OPEN:
+        return unreviewed
+    if status is ReviewStatus.REVIEWED:
+        return (c.violation_count > 0) & ~unreviewed
+    return exists().where(
+        violations.c.call_pk == c.id,
+        appeals.c.violation_pk == violations.c.id,
+        appeals.c.judgement.is_(None),
+    )
 
 
 def _key_of(row: RowMapping) -> ResultKey:

@@ -155,6 +155,11 @@ def _check_alerts(conn: Connection) -> list[str]:
     problems: list[str] = []
     queued = _latest_entries(conn, ("alert.queued",))
     sent = _latest_entries(conn, ("alert.sent",))
+    dismissed = {  # a reviewer dismissed the finding while its alert was still pending
+        subject
+        for subject, details in _latest_entries(conn, ("alert.dismissed",)).items()
+        if details.get("dropped_pending")
+    }
     failed_for_good = {
         subject
         for subject, details in _latest_entries(conn, ("alert.failed",)).items()
@@ -172,6 +177,8 @@ def _check_alerts(conn: Connection) -> list[str]:
             problems.append(f"{subject}: the stored alert differs from what the log recorded")
         if subject in sent:
             expected = AlertState.SENT.value
+        elif subject in dismissed:
+            expected = AlertState.DISMISSED.value
         elif subject in failed_for_good:
             expected = AlertState.FAILED.value
         else:

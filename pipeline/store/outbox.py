@@ -18,7 +18,7 @@ from pipeline.store.audit import DEFAULT_ACTOR, AuditLog
 from pipeline.store.database import Database
 from pipeline.store.integrity import alert_digest
 from pipeline.store.records import AlertRecord
-from pipeline.store.schema import AlertState, alert_deliveries, alerts, utc_now
+from pipeline.store.schema import AlertState, alert_deliveries, alerts, dismissed_alerts, utc_now
 
 MAX_ERROR_CHARS = 2000  # of a delivery error kept in the row
 MAX_AUDIT_ERROR_CHARS = 500  # ... and in the audit entry
@@ -41,7 +41,8 @@ class Outbox:
     def enqueue_in(
         conn: Connection, new_alerts: Sequence[Alert], run_id: str | None, actor: str
     ) -> list[Alert]:
-        """:meth:`enqueue` inside the caller's transaction."""
+        """:meth:`enqueue` inside the caller's transaction. An alert whose finding a reviewer
+        dismissed (its key is in ``dismissed_alerts``) is never queued."""
         added: list[Alert] = []
         if not new_alerts:
             return added
@@ -49,6 +50,12 @@ class Outbox:
         present = {
             r[0]
             for r in conn.execute(select(alerts.c.alert_key).where(alerts.c.alert_key.in_(keys)))
+        }
+        present |= {
+            r[0]
+            for r in conn.execute(
+                select(dismissed_alerts.c.alert_key).where(dismissed_alerts.c.alert_key.in_(keys))
+            )
         }
         now = utc_now()
         for a in new_alerts:

@@ -11,7 +11,16 @@ from datetime import datetime
 from typing import Any
 
 from pipeline.models import Alert
-from pipeline.store.schema import AlertState, CallStatus, RunStatus
+from pipeline.store.schema import (
+    AlertState,
+    AssignmentReason,
+    CallStatus,
+    Judgement,
+    ReviewStatus,
+    Role,
+    RunStatus,
+    Verdict,
+)
 
 
 @dataclass(frozen=True)
@@ -176,6 +185,8 @@ class CallFilter:
     status: CallStatus | None = None
     language: str | None = None
     run_id: str | None = None
+    review_status: ReviewStatus | None = None  # where the call stands in review
+    assigned_to: str | None = None  # calls assigned to this reviewer
 
 
 @dataclass(frozen=True)
@@ -188,3 +199,93 @@ class ViolationFilter:
     rule_id: str | None = None
     min_severity: str | None = None
     call_pk: int | None = None
+
+
+@dataclass(frozen=True)
+class UserRecord:
+    """A console user (the password hash stays in the store)."""
+
+    pk: int
+    name: str
+    role: Role
+    created_at: datetime  # UTC
+    disabled: bool
+
+
+@dataclass(frozen=True)
+class ReviewRecord:
+    """A reviewer's verdict on one violation."""
+
+    pk: int
+    violation_pk: int
+    reviewer: str
+    verdict: Verdict
+    comment: str
+    at: datetime  # UTC
+
+
+@dataclass(frozen=True)
+class AppealRecord:
+    """An appeal against a confirmed violation, and the supervisor's final judgement."""
+
+    pk: int
+    violation_pk: int
+    filed_by: str  # the user who filed it for the agent
+    reason: str
+    filed_at: datetime
+    judgement: Judgement | None  # None while the appeal is open
+    judge: str | None
+    judge_comment: str
+    judged_at: datetime | None
+
+
+@dataclass(frozen=True)
+class FindingReview:
+    """A violation with its verdict and appeal, and what stands in the end."""
+
+    violation: ViolationRecord
+    review: ReviewRecord | None
+    appeal: AppealRecord | None
+
+    @property
+    def final(self) -> Verdict | None:
+        """The verdict that stands: an overturned appeal makes a confirmed finding dismissed;
+        None while there is no verdict."""
+        if self.review is None:
+            return None
+        if self.appeal is not None and self.appeal.judgement is Judgement.OVERTURN:
+            return Verdict.DISMISS
+        return self.review.verdict
+
+
+@dataclass(frozen=True)
+class AssignmentRecord:
+    """A call assigned to a reviewer."""
+
+    pk: int
+    call_pk: int
+    call_id: str
+    reviewer: str
+    reason: AssignmentReason
+    assigned_by: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class RulePrecision:
+    """How often a rule's findings were confirmed, from the final verdicts."""
+
+    rule_id: str
+    findings: int  # stored violations of the rule
+    confirmed: int  # final verdict confirm
+    dismissed: int  # final verdict dismiss (including overturned appeals)
+
+    @property
+    def reviewed(self) -> int:
+        """Findings with a final verdict."""
+        return self.confirmed + self.dismissed
+
+    @property
+    def precision(self) -> float | None:
+        """confirmed / reviewed (0..1); None before any verdict."""
+        return self.confirmed / self.reviewed if self.reviewed else None

@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     Column,
     DateTime,
     Float,
@@ -59,6 +60,45 @@ class AlertState(StrEnum):
     PENDING = "pending"  # to deliver (again)
     SENT = "sent"  # delivered by every sink
     FAILED = "failed"  # blocked for good (e.g. the scanner found an unmasked value)
+    DISMISSED = "dismissed"  # its finding was dismissed by a reviewer: never delivered
+
+
+class Role(StrEnum):
+    """What a console user may do (see :mod:`pipeline.console.permissions`)."""
+
+    REVIEWER = "reviewer"  # sees calls, gives verdicts, files appeals for agents
+    SUPERVISOR = "supervisor"  # also judges appeals and assigns calls
+    AUDITOR = "auditor"  # reads everything including the audit log, changes nothing
+    ADMIN = "admin"  # manages users
+
+
+class Verdict(StrEnum):
+    """A reviewer's verdict on one finding."""
+
+    CONFIRM = "confirm"  # the rule was right
+    DISMISS = "dismiss"  # a false alarm
+
+
+class Judgement(StrEnum):
+    """A supervisor's final judgement on an appeal (there is no further appeal)."""
+
+    UPHOLD = "uphold"  # the finding stands
+    OVERTURN = "overturn"  # the finding is withdrawn (counts as dismissed)
+
+
+class ReviewStatus(StrEnum):
+    """Where a call stands in review (the call list's filter)."""
+
+    OPEN = "open"  # at least one finding without a verdict
+    REVIEWED = "reviewed"  # findings, every one with a verdict
+    APPEALED = "appealed"  # an appeal waits for a supervisor
+
+
+class AssignmentReason(StrEnum):
+    """Why a call was assigned to a reviewer."""
+
+    CRITICAL = "critical"  # every call with a critical finding
+    SAMPLED = "sampled"  # drawn from the rest at the configured share
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -133,6 +173,7 @@ calls = Table(
     Index(None, "call_time"),
     Index(None, "processed_at"),
     Index(None, "status"),
+    Index(None, "language"),
 )
 
 violations = Table(
@@ -152,6 +193,8 @@ violations = Table(
     Index(None, "rule_id"),
     Index(None, "call_pk"),
     Index(None, "severity"),
+    Index(None, "rule_id", "call_pk"),  # the console's rule filter (covering)
+    Index(None, "severity", "call_pk"),  # ... and severity filter
 )
 
 pii_findings = Table(
@@ -227,4 +270,84 @@ audit_log = Table(
     Column("details", Text, nullable=False),  # canonical JSON
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(100), nullable=False),
+    Column("role", String(20), nullable=False),  # Role
+    Column("password_hash", Text, nullable=False),  # argon2id, never the password
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("disabled", Boolean, nullable=False, default=False),
+    UniqueConstraint("name"),
+)
+
+reviews = Table(
+    "reviews",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "violation_pk", Integer, ForeignKey("violations.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("reviewer", String(100), nullable=False),
+    Column("verdict", String(10), nullable=False),  # Verdict
+    Column("comment", Text),  # checked for unmasked values before it is stored
+    Column("at", UtcDateTime, nullable=False),
+    UniqueConstraint("violation_pk"),  # one verdict per finding; an appeal may overturn it
+    Index(None, "reviewer"),
+)
+
+appeals = Table(
+    "appeals",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "violation_pk", Integer, ForeignKey("violations.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("filed_by", String(100), nullable=False),  # the user acting for the agent
+    Column("reason", Text, nullable=False),
+    Column("filed_at", UtcDateTime, nullable=False),
+    Column("judgement", String(10)),  # Judgement; NULL while open
+    Column("judge", String(100)),
+    Column("judge_comment", Text),
+    Column("judged_at", UtcDateTime),
+    UniqueConstraint("violation_pk"),  # one appeal per finding: no further appeal
+    Index(None, "judgement"),
+)
+
+assignments = Table(
+    "assignments",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("call_pk", Integer, ForeignKey("calls.id", ondelete="CASCADE"), nullable=False),
+    Column("reviewer", String(100), nullable=False),
+    Column("reason", String(10), nullable=False),  # AssignmentReason
+    Column("assigned_by", String(100), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    UniqueConstraint("call_pk"),
+    Index(None, "reviewer"),
+)
+
+dismissed_alerts = Table(
+    "dismissed_alerts",
+    metadata,
+    Column("alert_key", String(64), primary_key=True),  # stable_key("violation", call, rule, ..)
+    Column("call_id", String(200), nullable=False),
+    Column("rule_id", String(100), nullable=False),
+    Column("dismissed_by", String(100), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+)
+
+login_attempts = Table(
+    "login_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(100), nullable=False),
+    Column("client", String(100), nullable=False),
+    Column("success", Boolean, nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Index(None, "name", "at"),
+    Index(None, "client", "at"),
 )

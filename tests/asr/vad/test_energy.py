@@ -1,11 +1,13 @@
-"""Energy VAD gate and the speech-only timeline."""
+"""The energy VAD gate (the fallback)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from pipeline.asr.vad import SAMPLE_RATE, SpeechMap, compact_speech, detect_speech
+from pipeline.asr.timeline import compact_speech
+from pipeline.asr.vad import SAMPLE_RATE
+from pipeline.asr.vad.energy import detect_speech
 
 RNG = np.random.default_rng(7)
 
@@ -58,7 +60,3 @@ def test_compact_speech_maps_times_back() -> None:
     assert speech_map.to_original(first_len) == pytest.approx(regions[1].start)
     assert speech_map.to_original(first_len, is_end=True) == pytest.approx(regions[0].end)
     assert speech_map.to_original(999.0) == pytest.approx(regions[1].end)
-
-
-def test_empty_map_is_identity() -> None:
-    assert SpeechMap((), (), ()).to_original(3.5) == 3.5

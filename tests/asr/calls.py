@@ -116,8 +116,9 @@ def with_fillers(
     other_turns: Sequence[dict],
     chatter_gain: float = 0.05,
 ) -> DecodedCall:
-    """``call`` with hold music in its long gaps (both channels), chatter in the others on the
-    agent's channel, and line noise over the whole customer channel."""
+    """``call`` with hold music and background chatter taking turns in its long gaps on the
+    agent's channel (where the recorder hears what the agent's line plays), and line noise over
+    the whole customer channel."""
     duration = call.recording.duration
     agent = np.array(call.channel("agent").samples, np.float32)
     customer = np.array(call.channel("customer").samples, np.float32)
@@ -129,9 +130,7 @@ def with_fillers(
             filler = chatter(other, other_turns, (hi - lo) / SAMPLE_RATE, chatter_gain)
             agent[lo:hi] += filler[: hi - lo]
         else:
-            music = hold_music((hi - lo) / SAMPLE_RATE)
-            agent[lo:hi] += music
-            customer[lo:hi] += music
+            agent[lo:hi] += hold_music((hi - lo) / SAMPLE_RATE)
     customer += line_noise(len(customer))
     channels = (ChannelAudio("agent", agent), ChannelAudio("customer", customer))
     return DecodedCall(call.recording, channels)

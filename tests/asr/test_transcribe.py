@@ -13,7 +13,7 @@ from pipeline.asr.transcribe import transcribe_call
 from pipeline.asr.vad import SAMPLE_RATE
 from pipeline.models import Transcript
 
-from .calls import Turn, relaid_call
+from .calls import Turn, relaid_call, with_fillers
 
 EN_CALL = "en_card_lost_compliant.flac"
 ZH_CALL = "zh_limit_auth_request.flac"
@@ -138,6 +138,20 @@ def test_english_times_map_back_to_known_turns(tiny_backend, decode, manifest) -
     for speaker in ("agent", "customer"):
         heard = [t for t in turns if t.speaker == speaker]
         assert any(s.speaker == speaker for s in transcript.segments), heard
+
+
+@pytest.mark.slow
+def test_music_chatter_and_line_noise_between_turns_give_no_text(
+    tiny_backend, decode, manifest
+) -> None:
+    call, turns = relaid_call(decode(EN_CALL), manifest[EN_CALL]["turns"], RELAID_GAPS_S)
+    other = "en_wealth_guaranteed.ogg"
+    noisy = with_fillers(call, turns, decode(other), manifest[other]["turns"])
+    transcript = transcribe_call(noisy, tiny_backend, language="en", beam_size=5)
+    assert_segments_on_turns(transcript, turns)
+    reference = " ".join(t.text for t in turns if t.speaker == "customer")
+    customer = " ".join(s.text for s in transcript.segments if s.speaker == "customer")
+    assert error_rate(reference, customer, "en") <= TINY_EN_WER_MAX  # no word was cut
 
 
 @pytest.mark.slow

@@ -13,7 +13,10 @@ from dataclasses import dataclass
 import numpy as np
 
 SAMPLE_RATE = 16_000  # Hz, the rate of the decoded audio
+FRAME_SAMPLES = 512  # samples per analysis frame of every gate (32 ms at 16 kHz)
+FRAME_S = FRAME_SAMPLES / SAMPLE_RATE  # seconds per frame
 MIN_RUN_S = 0.09  # shorter bursts (clicks) are not speech
+JOIN_S = 0.25  # runs this close form one phrase (a soft word and the rest of its phrase)
 PAD_S = 0.3  # audio kept either side of a speech run
 MERGE_GAP_S = 1.0  # pauses shorter than this stay in the audio
 MIN_SPEECH_S = 0.3  # a channel with less speech in total is treated as silent
@@ -51,14 +54,29 @@ def runs(mask: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
 
 
-def regions_from_mask(mask: np.ndarray, frame_s: float, duration: float) -> list[SpeechRegion]:
-    """Speech regions from per-frame decisions: short bursts dropped, padded, close ones merged.
+def phrases(mask: np.ndarray, frame_s: float) -> list[tuple[int, int]]:
+    """[start, end) frame pairs of runs joined across gaps of at most JOIN_S."""
+    join = round(JOIN_S / frame_s)
+    out: list[tuple[int, int]] = []
+    for a, b in runs(mask):
+        if out and a - out[-1][1] <= join:
+            out[-1] = (out[-1][0], b)
+        else:
+            out.append((a, b))
+    return out
 
+
+def regions_from_mask(mask: np.ndarray, frame_s: float, duration: float) -> list[SpeechRegion]:
+    """Speech regions from per-frame decisions: isolated bursts dropped, padded, close ones
+    merged.
+
+    A burst is a phrase (runs joined across JOIN_S) with less than MIN_RUN_S of speech frames.
     Empty when the channel holds less than MIN_SPEECH_S of speech in total.
     """
+    mask = np.asarray(mask, bool)
     min_frames = max(1, round(MIN_RUN_S / frame_s))
-    kept = [(a, b) for a, b in runs(np.asarray(mask, bool)) if b - a >= min_frames]
-    if sum(b - a for a, b in kept) * frame_s < MIN_SPEECH_S:
+    kept = [(a, b) for a, b in phrases(mask, frame_s) if mask[a:b].sum() >= min_frames]
+    if sum(int(mask[a:b].sum()) for a, b in kept) * frame_s < MIN_SPEECH_S:
         return []
     regions: list[SpeechRegion] = []
     for a, b in kept:

@@ -1,26 +1,37 @@
 """Energy voice-activity detection: the fallback gate when Silero cannot be loaded.
 
 Frames whose energy stands clear of both an absolute floor and the channel's own noise floor
-count as speech. Constant noise, however loud, has no frame above its own floor, so it yields no
-speech. It cannot tell speech from music: Silero is the default gate for that reason.
+count as speech, and a run of them extends either way while the energy stays within EXTEND_DB
+of that threshold (soft onsets and endings). Constant noise, however loud, has no frame above
+its own floor, so it yields no speech. Sustained tones (hold music) and quiet background
+phrases are then taken out as for every gate (:mod:`pipeline.asr.vad.filters`).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from pipeline.asr.vad.base import SAMPLE_RATE, SpeechRegion, VoiceDetector, regions_from_mask
+from pipeline.asr.vad.base import (
+    FRAME_S,
+    FRAME_SAMPLES,
+    SAMPLE_RATE,
+    SpeechRegion,
+    VoiceDetector,
+    regions_from_mask,
+    runs,
+)
+from pipeline.asr.vad.filters import foreground_speech
 
-FRAME_S = 0.03  # analysis frame, seconds
 ABS_FLOOR_DBFS = -45.0  # frames quieter than this are silence whatever the noise floor
 NOISE_MARGIN_DB = 12.0  # speech frames stand this far above the channel's noise floor
 NOISE_PERCENTILE = 10.0  # percentile of frame energies taken as the noise floor
 SILENCE_DBFS = -100.0  # energy given to digital silence
+EXTEND_DB = 6.0  # a speech run extends either way while frames stay within this of the threshold
 
 
 def frame_energies_db(samples: np.ndarray, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
-    """RMS energy per FRAME_S frame, in dBFS (digital silence gives SILENCE_DBFS)."""
-    frame = max(1, round(FRAME_S * sample_rate))
+    """RMS energy per FRAME_SAMPLES frame, in dBFS (digital silence gives SILENCE_DBFS)."""
+    frame = FRAME_SAMPLES
     n_frames = len(samples) // frame
     if n_frames == 0:
         return np.zeros(0, dtype=np.float32)
@@ -40,11 +51,17 @@ def speech_threshold_db(energies_db: np.ndarray) -> float:
 
 
 def detect_speech(samples: np.ndarray, sample_rate: int = SAMPLE_RATE) -> list[SpeechRegion]:
-    """Padded, merged speech regions of one channel (empty for silence, noise or clicks)."""
+    """Padded, merged speech regions of one channel (empty for silence, noise, clicks, music)."""
     energies = frame_energies_db(samples, sample_rate)
     if energies.size == 0:
         return []
-    mask = energies > speech_threshold_db(energies)
+    threshold = speech_threshold_db(energies)
+    loud = energies > threshold
+    mask = np.zeros_like(loud)
+    for a, b in runs(energies > threshold - EXTEND_DB):
+        if loud[a:b].any():
+            mask[a:b] = True
+    mask = foreground_speech(mask, samples, sample_rate)
     return regions_from_mask(mask, FRAME_S, len(samples) / sample_rate)
 
 

@@ -5,7 +5,9 @@ arrays (the wheel's own Python helpers would import torch, which the faster-whis
 not need). Windows of 512 samples at 16 kHz, each with the 64 samples before it as context, go
 through the model in order with its recurrent state; a frame is speech once its probability
 reaches THRESHOLD and stays speech while it stays above NEG_THRESHOLD (hysteresis, as Silero's
-own ``get_speech_timestamps``). Unlike the energy gate it tells speech from music and noise.
+own ``get_speech_timestamps``). It tells speech from noise far better than the energy gate;
+sustained tones and quiet background runs are then taken out as for every gate
+(:mod:`pipeline.asr.vad.filters`).
 """
 
 from __future__ import annotations
@@ -15,9 +17,16 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.asr.vad.base import SAMPLE_RATE, SpeechRegion, VoiceDetector, regions_from_mask
+from pipeline.asr.vad.base import (
+    FRAME_SAMPLES,
+    SAMPLE_RATE,
+    SpeechRegion,
+    VoiceDetector,
+    regions_from_mask,
+)
+from pipeline.asr.vad.filters import foreground_speech
 
-WINDOW_SAMPLES = 512  # samples per model step at 16 kHz (32 ms)
+WINDOW_SAMPLES = FRAME_SAMPLES  # samples per model step at 16 kHz (32 ms)
 CONTEXT_SAMPLES = 64  # samples of the previous window given with each step
 STATE_SHAPE = (2, 1, 128)  # the model's recurrent state
 THRESHOLD = 0.5  # speech probability that starts speech
@@ -97,5 +106,5 @@ class SileroDetector(VoiceDetector):
             raise ValueError(f"Silero runs on {SAMPLE_RATE} Hz audio, not {sample_rate} Hz")
         if len(samples) < WINDOW_SAMPLES:
             return []
-        mask = hysteresis(self.probabilities(samples))
+        mask = foreground_speech(hysteresis(self.probabilities(samples)), samples, sample_rate)
         return regions_from_mask(mask, WINDOW_SAMPLES / SAMPLE_RATE, len(samples) / sample_rate)

@@ -12,12 +12,12 @@ from pipeline.asr.vad.energy import detect_speech
 RNG = np.random.default_rng(7)
 
 
-def _tone(seconds: float, amplitude: float = 0.3, hz: float = 220.0) -> np.ndarray:
+def _tone(seconds: float, amplitude: float = 0.3, hz: float = 180.0) -> np.ndarray:
+    """Voice-like: a pitch gliding as intonation does, amplitude-modulated like syllables (a
+    steady tone would be taken for hold music)."""
     t = np.arange(int(seconds * SAMPLE_RATE)) / SAMPLE_RATE
-    # amplitude-modulated like syllables, so it is not a constant level
-    return (
-        amplitude * np.sin(2 * np.pi * hz * t) * (0.6 + 0.4 * np.sin(2 * np.pi * 4 * t))
-    ).astype(np.float32)
+    phase = 2 * np.pi * np.cumsum(hz + 0.5 * hz * np.sin(2 * np.pi * 5 * t)) / SAMPLE_RATE
+    return (amplitude * np.sin(phase) * (0.6 + 0.4 * np.sin(2 * np.pi * 4 * t))).astype(np.float32)
 
 
 def _silence(seconds: float) -> np.ndarray:

@@ -1,7 +1,8 @@
 """The openai-whisper engine (torch): the reference backend and the default.
 
 fp32 on the CPU, fp16 on a CUDA GPU. Weights come from :mod:`pipeline.asr.loader` (offline
-cache, a ``.pt`` file or a CTranslate2 folder converted once).
+cache, a ``.pt`` file or a CTranslate2 folder converted once). Word timing uses the numpy DTW of
+:mod:`pipeline.asr.backends.dtw` instead of whisper's, which numba compiles in every process.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from pipeline.asr.backends import dtw
 from pipeline.asr.backends.base import (
     BEST_OF,
     DECODE_SEED,
@@ -33,6 +35,7 @@ class OpenAiWhisperBackend(AsrBackend):
     name = AsrBackendName.OPENAI_WHISPER.value
 
     def __init__(self, model: whisper.Whisper, model_name: str, device: str = "cpu") -> None:
+        dtw.install()  # no numba compilation in each process (see pipeline.asr.backends.dtw)
         self.model = model.to(device)
         self.model_name = model_name
         self.device = device

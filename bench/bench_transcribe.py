@@ -14,9 +14,11 @@ Files: English and Mandarin, stereo, 16 kHz and 8 kHz: the committed English cal
 8 kHz G.711 counterpart, and a Mandarin call laid out from the committed turns that Whisper base
 reads (on the others it loops on the synthetic voice, which measures the loop guards, not the
 engines), at 16 kHz and resampled to 8 kHz. WER (English) / CER (Mandarin) of the whole call
-text against the manifest. Throughput is hours of calls per core-hour: audio seconds over wall
-seconds times the threads used. A GPU section runs only where CUDA is seen (``--gpu-model``: a
-CTranslate2 folder of larger weights, e.g. large-v3, for faster-whisper there).
+text against the manifest. Throughput is hours of calls per core-hour: audio seconds over the
+process's CPU seconds (user + system, all threads), which a shared machine disturbs far less
+than wall time; ratios to the whisper CLI are given on both. A GPU section runs only where
+CUDA is seen, printing calls per hour (``--gpu-model``: a CTranslate2 folder of larger weights,
+e.g. large-v3, used by every engine there).
 
     .venv/bin/python bench/bench_transcribe.py [--model base] [--beam-size 5] [--rounds 1]
 """
@@ -66,6 +68,7 @@ class Measured:
     """One engine on one file: a fresh process."""
 
     wall: float  # seconds
+    cpu: float  # CPU seconds (user + system) of the process, all threads
     rss_mib: float  # peak resident memory of the process
     error: float | None  # WER / CER of the whole call text (None when no output)
 
@@ -128,8 +131,8 @@ def prepare_files(work: Path) -> list[BenchFile]:
     return files
 
 
-def run_measured(cmd: list[str], env: dict[str, str]) -> tuple[float, float, int]:
-    """Run ``cmd``; returns (wall seconds, peak RSS in MiB, exit code)."""
+def run_measured(cmd: list[str], env: dict[str, str]) -> tuple[float, float, float, int]:
+    """Run ``cmd``; returns (wall seconds, CPU seconds, peak RSS in MiB, exit code)."""
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     assert proc.stderr is not None
@@ -139,7 +142,7 @@ def run_measured(cmd: list[str], env: dict[str, str]) -> tuple[float, float, int
     code = os.waitstatus_to_exitcode(status)
     if code not in (0, 1):
         print(f"command failed ({code}): {' '.join(cmd)}\n{stderr[-2000:]}", file=sys.stderr)
-    return wall, usage.ru_maxrss / 1024, code
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, code
 
 
 def _text_of(out_json: Path) -> str | None:
@@ -152,11 +155,14 @@ def _text_of(out_json: Path) -> str | None:
 
 
 def bare_faster_whisper(argv: list[str]) -> int:
-    """``--bare FOLDER OUT BEAM DEVICE COMPUTE FILE``: faster-whisper's own API on one file."""
-    folder, out, beam, device, compute, audio = argv
+    """``--bare FOLDER OUT BEAM DEVICE COMPUTE THREADS FILE``: faster-whisper's own API, one
+    file."""
+    folder, out, beam, device, compute, threads, audio = argv
     from faster_whisper import WhisperModel
 
-    model = WhisperModel(folder, device=device, compute_type=compute, local_files_only=True)
+    model = WhisperModel(
+        folder, device=device, compute_type=compute, cpu_threads=int(threads), local_files_only=True
+    )
     segments, _ = model.transcribe(audio, beam_size=int(beam), word_timestamps=True)
     result = [{"start": s.start, "end": s.end, "text": s.text} for s in segments]
     Path(out).write_text(json.dumps({"segments": result}, ensure_ascii=False), encoding="utf-8")
@@ -200,7 +206,7 @@ def engines(model: str, beam: int, threads: int, work: Path, device: str) -> dic
         out = work / "bare" / f"{f.label.replace(' ', '_')}.json"
         out.parent.mkdir(parents=True, exist_ok=True)
         cmd = [sys.executable, __file__, "--bare", str(folder), str(out), str(beam), device]
-        return [*cmd, compute, str(f.path)], out
+        return [*cmd, compute, str(threads), str(f.path)], out
 
     def ours(backend: str):
         def command(f: BenchFile) -> tuple[list[str], Path]:
@@ -227,47 +233,63 @@ def measure(
         for f in files:
             for name, command in table.items():
                 cmd, out = command(f)
-                wall, rss, _ = run_measured(cmd, env)
+                wall, cpu, rss, _ = run_measured(cmd, env)
                 text = _text_of(out)
                 error = None if text is None else error_rate(f.reference, text, f.language)
-                results.setdefault((name, f.label), []).append(Measured(wall, rss, error))
-                print(f"  {name:28s} {f.label:7s} {wall:6.1f} s", file=sys.stderr, flush=True)
+                results.setdefault((name, f.label), []).append(Measured(wall, cpu, rss, error))
+                print(
+                    f"  {name:28s} {f.label:7s} {wall:6.1f} s  {cpu:6.1f} cpu-s",
+                    file=sys.stderr,
+                    flush=True,
+                )
     return results
 
 
-def print_table(results, files: list[BenchFile], threads: int, title: str) -> None:
-    """Per file and engine: wall (best of the rounds), RTF, RSS, error, ratio, throughput."""
+def print_table(results, files: list[BenchFile], title: str) -> None:
+    """Per file and engine (best of the rounds): wall, CPU seconds, RTF, RSS, error, ratios to
+    the whisper CLI (wall and CPU), and hours of calls per core-hour (from CPU seconds)."""
     names = list(dict.fromkeys(name for name, _ in results))
     print(title)
-    head = f"{'file':7s} {'engine':28s} {'wall s':>7s} {'RTF':>6s} {'RSS MiB':>8s} "
-    print(head + f"{'WER/CER':>8s} {'vs CLI':>7s} {'h/core-h':>9s}")
-    totals: dict[str, float] = dict.fromkeys(names, 0.0)
+    print(
+        f"{'file':7s} {'engine':26s} {'wall s':>7s} {'CPU s':>7s} {'RTF':>5s} {'RSS MiB':>7s} "
+        f"{'WER/CER':>7s} {'CLI/wall':>8s} {'CLI/CPU':>7s} {'h/core-h':>8s}"
+    )
+    walls: dict[str, float] = dict.fromkeys(names, 0.0)
+    cpus: dict[str, float] = dict.fromkeys(names, 0.0)
+
+    def row(label: str, name: str, wall: float, cpu: float, audio: float, rss: str, err: str):
+        cli_wall, cli_cpu = walls.get("whisper CLI", 0.0), cpus.get("whisper CLI", 0.0)
+        if label != "all":
+            cli = results.get(("whisper CLI", label))
+            cli_wall = min(m.wall for m in cli) if cli else 0.0
+            cli_cpu = min(m.cpu for m in cli) if cli else 0.0
+        ratio_wall = f"{cli_wall / wall:.2f}x" if cli_wall else "-"
+        ratio_cpu = f"{cli_cpu / cpu:.2f}x" if cli_cpu else "-"
+        print(
+            f"{label:7s} {name:26s} {wall:7.1f} {cpu:7.1f} {wall / audio:5.2f} {rss:>7s} "
+            f"{err:>7s} {ratio_wall:>8s} {ratio_cpu:>7s} {audio / cpu:8.2f}"
+        )
+
     for f in files:
-        cli = min(m.wall for m in results.get(("whisper CLI", f.label), [Measured(0, 0, 0)]))
         for name in names:
             runs = results[(name, f.label)]
-            wall = min(m.wall for m in runs)
-            totals[name] += wall
-            error = runs[0].error
-            err = "-" if error is None else f"{error:.3f}"
-            ratio = f"{cli / wall:.2f}x" if cli else "-"
-            throughput = f.duration / (wall * threads)
-            print(
-                f"{f.label:7s} {name:28s} {wall:7.1f} {wall / f.duration:6.2f} "
-                f"{max(m.rss_mib for m in runs):8.0f} {err:>8s} {ratio:>7s} {throughput:9.2f}"
-            )
+            wall, cpu = min(m.wall for m in runs), min(m.cpu for m in runs)
+            walls[name] += wall
+            cpus[name] += cpu
+            err = "-" if runs[0].error is None else f"{runs[0].error:.3f}"
+            rss = f"{max(m.rss_mib for m in runs):.0f}"
+            row(f.label, name, wall, cpu, f.duration, rss, err)
     audio = sum(f.duration for f in files)
-    print(f"all     ({audio:.1f} s of calls)")
-    cli_total = totals.get("whisper CLI", 0.0)
     for name in names:
-        ratio = f"{cli_total / totals[name]:.2f}x" if cli_total else "-"
+        row("all", name, walls[name], cpus[name], audio, "", "")
+    if "bare faster-whisper" in walls and "callsentry faster-whisper" in walls:
+        bare_wall, bare_cpu = walls["bare faster-whisper"], cpus["bare faster-whisper"]
+        ours_wall, ours_cpu = walls["callsentry faster-whisper"], cpus["callsentry faster-whisper"]
         print(
-            f"        {name:28s} {totals[name]:7.1f} {totals[name] / audio:6.2f} {'':8s} "
-            f"{'':8s} {ratio:>7s} {audio / (totals[name] * threads):9.2f}"
+            f"callsentry faster-whisper / bare faster-whisper: wall {ours_wall / bare_wall:.2f}, "
+            f"CPU {ours_cpu / bare_cpu:.2f}"
         )
-    if "bare faster-whisper" in totals and "callsentry faster-whisper" in totals:
-        ratio = totals["callsentry faster-whisper"] / totals["bare faster-whisper"]
-        print(f"callsentry faster-whisper / bare faster-whisper wall: {ratio:.2f}")
+    print(f"{audio:.1f} s of calls; h/core-h = hours of calls per core-hour of CPU time")
 
 
 def _cuda_seen() -> bool:
@@ -306,7 +328,6 @@ def main() -> int:
         print_table(
             results,
             files,
-            threads,
             f"CPU: model {args.model}, beam {args.beam_size}, {threads} threads, "
             f"best of {args.rounds} round(s), one fresh process per engine and file",
         )
@@ -317,7 +338,7 @@ def main() -> int:
         model = str(args.gpu_model) if args.gpu_model else args.model
         gpu_table = engines(model, args.beam_size, threads, work / "gpu", "cuda")
         gpu = measure(gpu_table, files, env, args.rounds)
-        print_table(gpu, files, threads, f"GPU: model {model}, beam {args.beam_size}")
+        print_table(gpu, files, f"GPU: model {model}, beam {args.beam_size}")
         for name in gpu_table:
             wall = sum(min(m.wall for m in gpu[(name, f.label)]) for f in files)
             print(f"  {name:28s} {len(files) / wall * 3600:8.0f} calls per hour")

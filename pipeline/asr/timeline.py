@@ -1,17 +1,22 @@
 """The speech-only audio fed to Whisper, and the exact way back to call time.
 
-Long pauses are cut out of a channel before it is decoded (:func:`compact_speech`). Whisper then
-stamps words in the compacted audio, and is loose at the seams: the first word of a segment is
-often stamped from the end of the previous segment, across a cut pause, and one segment may run
-over a seam. Mapped naively, that word starts seconds before it was said, and the segment spans
-whatever the other speaker said in between.
+Long pauses are cut out of each channel, and the speech regions of all channels are joined in
+the order they were said into one stream (:func:`compact_channels`): each region's samples come
+from its own channel only (nothing is mixed down), and Whisper decodes the call's speech once,
+in as many 30 s windows as a mono downmix would need or fewer, instead of once per channel.
+
+Whisper then stamps words in the compacted audio, and is loose at the seams: the first word of
+a segment is often stamped from the end of the previous segment, across a cut pause, and one
+segment may run over a seam. Mapped naively, that word starts seconds before it was said, and
+the segment spans whatever the other speaker said in between.
 
 :func:`map_segment` maps one decoded segment back exactly: each word is assigned to one kept
-region (the one its neighbours in the segment lie in, else the one it mostly overlaps) and
+region (the one it mostly overlaps; for a segment's first or last word, its neighbour's) and
 clamped to it, so no word straddles a removed pause; a segment is split where its words cross a
-removed pause longer than SEAM_SPLIT_S; a segment's times are those of its words. A word is also
-kept within WORD_SLACK_S of where the gate heard speech in its region: Whisper stretches a
-turn's last word over the silent padding after it.
+removed pause longer than SEAM_SPLIT_S, and always where they pass from one channel's region to
+another's; a segment's times are those of its words. A word is also kept within WORD_SLACK_S of
+where the gate heard speech in its region: Whisper stretches a turn's last word over the silent
+padding after it.
 """
 
 from __future__ import annotations
@@ -40,6 +45,11 @@ class SpeechMap:
     # padding before the first and after the last speech of each region, s (empty: none)
     lead_pads: tuple[float, ...] = ()
     tail_pads: tuple[float, ...] = ()
+    sources: tuple[int, ...] = ()  # channel index of each region (empty: all channel 0)
+
+    def source(self, index: int) -> int:
+        """Channel index of kept region ``index``."""
+        return self.sources[index] if self.sources else 0
 
     def to_original(self, t: float, *, is_end: bool = False) -> float:
         """Original time of compact time ``t`` (an end on a seam stays in the earlier region)."""
@@ -87,15 +97,30 @@ class SpeechMap:
 def compact_speech(
     samples: np.ndarray, regions: Sequence[SpeechRegion], sample_rate: int = SAMPLE_RATE
 ) -> tuple[np.ndarray, SpeechMap]:
-    """The channel's speech regions joined end to end, and the map back to original times."""
+    """One channel's speech regions joined end to end, and the map back to original times."""
+    return compact_channels([(samples, regions)], sample_rate)
+
+
+def compact_channels(
+    channels: Sequence[tuple[np.ndarray, Sequence[SpeechRegion]]], sample_rate: int = SAMPLE_RATE
+) -> tuple[np.ndarray, SpeechMap]:
+    """Every channel's speech regions, in order of their start, joined end to end into one
+    stream, and the map back to original times (with each region's channel index)."""
+    ordered = sorted(
+        ((region.start, index, region) for index, (_, regions) in enumerate(channels)
+         for region in regions),
+        key=lambda item: (item[0], item[1]),
+    )  # fmt: skip
     pieces: list[np.ndarray] = []
     compact_starts: list[float] = []
     original_starts: list[float] = []
     lengths: list[float] = []
     lead_pads: list[float] = []
     tail_pads: list[float] = []
+    sources: list[int] = []
     position = 0
-    for region in regions:
+    for _, index, region in ordered:
+        samples = channels[index][0]
         a = round(region.start * sample_rate)
         b = min(len(samples), round(region.end * sample_rate))
         if b <= a:
@@ -107,6 +132,7 @@ def compact_speech(
         speech_end = region.end if region.speech_end is None else region.speech_end
         lead_pads.append(max(0.0, speech_start - a / sample_rate))
         tail_pads.append(max(0.0, b / sample_rate - speech_end))
+        sources.append(index)
         pieces.append(samples[a:b])
         position += b - a
     audio = np.concatenate(pieces).astype(np.float32) if pieces else np.zeros(0, np.float32)
@@ -116,6 +142,7 @@ def compact_speech(
         tuple(lengths),
         tuple(lead_pads),
         tuple(tail_pads),
+        tuple(sources),
     )
     return audio, speech_map
 
@@ -132,11 +159,14 @@ def _best_region(speech_map: SpeechMap, start: float, end: float, hint: int | No
 
 
 def _word_regions(speech_map: SpeechMap, words: Sequence[Word]) -> list[int]:
-    """Region of each word; a word across a seam follows the next word (first) or the previous."""
+    """Region of each word: the one it mostly overlaps, except that a first word across a seam
+    follows the next word (Whisper stretches it back over the cut pause) and a last word the
+    previous one (stretched forward)."""
     own = [_best_region(speech_map, w.start, w.end, None) for w in words]
     out: list[int] = []
+    last = len(words) - 1
     for i, word in enumerate(words):
-        if len(speech_map.overlaps(word.start, word.end)) < 2 or len(words) == 1:
+        if len(speech_map.overlaps(word.start, word.end)) < 2 or last == 0 or 0 < i < last:
             out.append(own[i])
             continue
         hint = own[i + 1] if i == 0 else own[i - 1]
@@ -151,43 +181,60 @@ def _mapped_word(speech_map: SpeechMap, word: Word, region: int) -> Word:
     return replace(word, start=start, end=max(start, end))
 
 
+def _crosses(speech_map: SpeechMap, before: int, after: int, split_s: float) -> bool:
+    """Whether going from region ``before`` to ``after`` passes another channel's region or
+    more than ``split_s`` of removed audio."""
+    if after <= before:
+        return speech_map.source(after) != speech_map.source(before)
+    if any(speech_map.source(r) != speech_map.source(before) for r in range(before, after + 1)):
+        return True
+    return sum(speech_map.removed_after(r) for r in range(before, after)) > split_s
+
+
 def map_segment(
     segment: AsrSegment, speech_map: SpeechMap, split_s: float = SEAM_SPLIT_S
-) -> list[AsrSegment]:
-    """One segment decoded from compact audio, in call time; split at removed pauses.
+) -> list[tuple[int, AsrSegment]]:
+    """One segment decoded from compact audio, in call time, as (channel index, part) pairs.
 
     Without words, the segment is clamped to the kept region it mostly overlaps. With words,
-    each word lies inside one kept region, the segment runs from its first word's start to its
-    last word's end, and it is cut wherever consecutive words sit either side of a removed
-    pause longer than ``split_s`` (the text of each part is rebuilt from its words).
+    each word lies inside one kept region, each part runs from its first word's start to its
+    last word's end, and the segment is cut wherever consecutive words pass to another
+    channel's region or across a removed pause longer than ``split_s`` (the text of each part
+    is rebuilt from its words).
     """
     if not speech_map.compact_starts:
-        return [segment]
+        return [(0, segment)]
     if not segment.words:
         region = _best_region(speech_map, segment.start, segment.end, None)
         start = speech_map.in_region(region, segment.start)
         end = max(start, speech_map.in_region(region, segment.end))
-        return [replace(segment, start=start, end=end)]
+        return [(speech_map.source(region), replace(segment, start=start, end=end))]
     regions = _word_regions(speech_map, segment.words)
     words = [_mapped_word(speech_map, w, r) for w, r in zip(segment.words, regions, strict=True)]
     cuts = [
         i
         for i in range(1, len(words))
         if regions[i] != regions[i - 1]
-        and sum(speech_map.removed_after(r) for r in range(regions[i - 1], regions[i])) > split_s
+        and _crosses(speech_map, regions[i - 1], regions[i], split_s)
     ]
     bounds = list(zip([0, *cuts], [*cuts, len(words)], strict=True))
     parts = []
     for a, b in bounds:
         chunk = tuple(words[a:b])
+        source = speech_map.source(regions[a])
         parts.append(
-            replace(
-                segment,
-                start=chunk[0].start,
-                end=max(w.end for w in chunk),
-                text=segment.text if len(bounds) == 1 else "".join(w.text for w in chunk).strip(),
-                words=chunk,
-                compression_ratio=segment.compression_ratio if len(bounds) == 1 else None,
+            (
+                source,
+                replace(
+                    segment,
+                    start=chunk[0].start,
+                    end=max(w.end for w in chunk),
+                    text=segment.text
+                    if len(bounds) == 1
+                    else "".join(w.text for w in chunk).strip(),
+                    words=chunk,
+                    compression_ratio=segment.compression_ratio if len(bounds) == 1 else None,
+                ),
             )
         )
     return parts

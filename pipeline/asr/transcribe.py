@@ -1,10 +1,15 @@
-"""Transcription of a decoded call: each channel separately, merged into one timeline.
+"""Transcription of a decoded call: each channel gated and attributed on its own, decoded once.
 
-Per channel: the VAD gate (silent channels are skipped, long pauses cut out), the ASR engine
-with word timestamps and temperature fallback, times mapped back to the call exactly (no word
-across a removed pause, a segment split there: :mod:`pipeline.asr.timeline`), then the guards of
-:mod:`pipeline.asr.guards`. The language is detected once per call (on the channel with the
-most speech) unless it is fixed. None of this depends on the engine.
+Per channel, the VAD gate finds the speech (silent channels give none, long pauses are cut out).
+The speech regions of all channels are then joined in the order they were said into one stream
+(each region's samples from its own channel: nothing is mixed down), and the ASR engine decodes
+that stream once, with word timestamps and temperature fallback: as many 30 s windows as a mono
+downmix would take or fewer, where decoding each channel apart took one window or more per
+channel. Every word goes back to its channel and call time exactly (no word across a removed
+pause, a segment split wherever it passes to another channel or over a removed pause:
+:mod:`pipeline.asr.timeline`), then each channel gets the guards of :mod:`pipeline.asr.guards`.
+The language is detected once per call on the start of that stream unless it is fixed. None
+of this depends on the engine.
 """
 
 from __future__ import annotations
@@ -17,23 +22,23 @@ import numpy as np
 
 from pipeline.asr.backends.base import SUPPORTED_LANGUAGES, AsrBackend
 from pipeline.asr.guards import AsrSegment, guard_channel, split_on_pauses
-from pipeline.asr.timeline import SpeechMap, compact_speech, map_segment
+from pipeline.asr.timeline import SpeechMap, compact_channels, map_segment
 from pipeline.asr.vad import SAMPLE_RATE, VoiceDetector, load_detector
 from pipeline.config import VadName
 from pipeline.models import Segment, Transcript
 
 if TYPE_CHECKING:
-    from pipeline.audio import DecodedCall
+    from pipeline.audio import ChannelAudio, DecodedCall
 
 DEFAULT_LANGUAGE = "zh"  # for a call with no speech on a multilingual model (calls are mostly zh)
 
 
 @dataclass(frozen=True)
-class ChannelSpeech:
-    """One channel's speech-only audio and the way back to call time."""
+class CallSpeech:
+    """The speech of a call's channels as one stream, and the way back to channel and time."""
 
-    speaker: str
-    audio: np.ndarray  # float32, 16 kHz, pauses removed
+    speakers: tuple[str, ...]  # speaker of each channel, by channel index
+    audio: np.ndarray  # float32, 16 kHz, every channel's speech regions in order, pauses removed
     speech_map: SpeechMap
 
     @property
@@ -42,23 +47,26 @@ class ChannelSpeech:
         return len(self.audio) / SAMPLE_RATE
 
 
-def channel_speech(speaker: str, samples: np.ndarray, vad: VoiceDetector) -> ChannelSpeech | None:
-    """The speech of one channel as the gate finds it; None when it holds none."""
-    regions = vad.detect(samples, SAMPLE_RATE)
-    if not regions:
+def call_speech(channels: Sequence[ChannelAudio], vad: VoiceDetector) -> CallSpeech | None:
+    """Every channel's speech as the gate finds it, joined into one stream; None when none."""
+    found = []
+    for channel in channels:
+        samples = np.asarray(channel.samples, np.float32)
+        found.append((samples, vad.detect(samples, SAMPLE_RATE)))
+    if not any(regions for _, regions in found):
         return None
-    audio, speech_map = compact_speech(samples, regions, SAMPLE_RATE)
-    return ChannelSpeech(speaker, audio, speech_map)
+    audio, speech_map = compact_channels(found, SAMPLE_RATE)
+    return CallSpeech(tuple(c.speaker for c in channels), audio, speech_map)
 
 
-def to_call_time(segments: Sequence[AsrSegment], speech_map: SpeechMap) -> list[AsrSegment]:
-    """Segments decoded from compact audio, in call time, split at removed and long pauses."""
-    return [
-        part
-        for segment in segments
-        for mapped in map_segment(segment, speech_map)
-        for part in split_on_pauses(mapped)
-    ]
+def to_call_time(segments: Sequence[AsrSegment], speech: CallSpeech) -> dict[str, list[AsrSegment]]:
+    """Segments decoded from the speech stream, per speaker, in call time, split at channel
+    changes, removed pauses and long pauses between words."""
+    out: dict[str, list[AsrSegment]] = {speaker: [] for speaker in speech.speakers}
+    for segment in segments:
+        for source, mapped in map_segment(segment, speech.speech_map):
+            out[speech.speakers[source]].extend(split_on_pauses(mapped))
+    return out
 
 
 def merge_channels(channels: Sequence[Sequence[Segment]]) -> tuple[Segment, ...]:
@@ -78,8 +86,8 @@ def transcribe_call(
 ) -> Transcript:
     """The raw (unmasked) transcript of one decoded call. Keep it in memory only.
 
-    ``language`` is "auto" (detected once per call, on the channel with most speech, and
-    used for every channel) or a fixed "zh" / "en". ``call_id`` defaults to the recording's
+    ``language`` is "auto" (detected once per call, on the start of its speech, and used for
+    every channel) or a fixed "zh" / "en". ``call_id`` defaults to the recording's
     sha256. ``vad`` defaults to the Silero gate (energy when Silero cannot load). Silence and
     noise give a transcript without segments.
     """
@@ -87,22 +95,17 @@ def transcribe_call(
         raise ValueError(f"language must be auto, zh or en, not {language!r}")
     vad = vad or load_detector(VadName.SILERO)
     duration = float(call.recording.duration)
-    speech = [
-        found
-        for channel in call.channels
-        if (found := channel_speech(channel.speaker, np.asarray(channel.samples, np.float32), vad))
-    ]
+    speech = call_speech(call.channels, vad)
     if language == "auto":
-        if not speech:
+        if speech is None:
             language = DEFAULT_LANGUAGE if backend.is_multilingual else "en"
         else:
-            loudest = max(speech, key=lambda c: c.seconds)
-            language = backend.detect_language(loudest.audio)
+            language = backend.detect_language(speech.audio)
     per_channel: list[tuple[Segment, ...]] = []
-    for channel in speech:
-        raw = backend.transcribe_channel(channel.audio, language, beam_size)
-        mapped = to_call_time(raw, channel.speech_map)
-        per_channel.append(guard_channel(mapped, channel.speaker, duration))
+    if speech is not None:
+        raw = backend.transcribe_speech(speech.audio, language, beam_size)
+        for speaker, segments in to_call_time(raw, speech).items():
+            per_channel.append(guard_channel(segments, speaker, duration))
     return Transcript(
         call_id=call_id or call.recording.recording_id,
         language=language,

@@ -1,7 +1,8 @@
 """The interface every ASR engine implements, and what the engines share.
 
-An engine does two things on one channel's speech-only audio (float32, 16 kHz): detect the
-language, and decode it into segments with word timestamps and the scores the guards judge
+An engine does two things on a call's speech-only audio (float32, 16 kHz: the channels' speech
+regions in the order they were said, see :mod:`pipeline.asr.timeline`): detect the language,
+and decode it into segments with word timestamps and the scores the guards judge
 (:class:`pipeline.asr.guards.AsrSegment`, times in that audio). Everything else (the VAD gate,
 the way back to call time, the guards, the merge of channels, simplified Chinese) lives in
 :mod:`pipeline.asr.transcribe` and is the same for every engine.
@@ -38,10 +39,10 @@ class AsrBackend(ABC):
         """ "zh" or "en", whichever the model finds likelier in the first 30 s of ``audio``."""
 
     @abstractmethod
-    def transcribe_channel(
+    def transcribe_speech(
         self, audio: np.ndarray, language: str, beam_size: int
     ) -> list[AsrSegment]:
-        """Segments of one channel's speech-only audio, with words; times in that audio.
+        """Segments of speech-only audio, with words; times in that audio.
 
         Decoding is deterministic (fixed seed) and uses TEMPERATURES, BEST_OF and the guards'
         thresholds; the previous text is not fed back as a prompt.

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 
 class FasterWhisperBackend(AsrBackend):
-    """faster-whisper's ``WhisperModel.transcribe`` with word timestamps, one channel at a time."""
+    """faster-whisper's ``WhisperModel.transcribe`` with word timestamps on speech-only audio."""
 
     name = AsrBackendName.FASTER_WHISPER.value
 
@@ -49,10 +49,10 @@ class FasterWhisperBackend(AsrBackend):
         _, _, all_probs = self.model.detect_language(audio=probe)
         return pick_language(dict(all_probs))
 
-    def transcribe_channel(
+    def transcribe_speech(
         self, audio: np.ndarray, language: str, beam_size: int
     ) -> list[AsrSegment]:
-        """See :meth:`AsrBackend.transcribe_channel`."""
+        """See :meth:`AsrBackend.transcribe_speech`."""
         import ctranslate2
 
         ctranslate2.set_random_seed(DECODE_SEED)

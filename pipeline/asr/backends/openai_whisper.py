@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 
 class OpenAiWhisperBackend(AsrBackend):
-    """openai-whisper's ``transcribe`` with word timestamps on one channel at a time."""
+    """openai-whisper's ``transcribe`` with word timestamps on speech-only audio."""
 
     name = AsrBackendName.OPENAI_WHISPER.value
 
@@ -55,10 +55,10 @@ class OpenAiWhisperBackend(AsrBackend):
         probs = probs[0] if isinstance(probs, list) else probs
         return pick_language(probs)
 
-    def transcribe_channel(
+    def transcribe_speech(
         self, audio: np.ndarray, language: str, beam_size: int
     ) -> list[AsrSegment]:
-        """See :meth:`AsrBackend.transcribe_channel`."""
+        """See :meth:`AsrBackend.transcribe_speech`."""
         import torch
         import whisper
 

@@ -113,5 +113,5 @@ def test_auto_takes_the_gpu(engine: str) -> None:
     settings = Settings(asr_backend=engine, device="auto")
     backend = load_backend(settings, "tiny.en")
     assert backend.device == "cuda"
-    segments = backend.transcribe_channel(np.zeros(32_000, np.float32), "en", 1)
+    segments = backend.transcribe_speech(np.zeros(32_000, np.float32), "en", 1)
     assert isinstance(segments, list)

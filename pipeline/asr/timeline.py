@@ -51,12 +51,6 @@ class SpeechMap:
         """Channel index of kept region ``index``."""
         return self.sources[index] if self.sources else 0
 
-    def to_original(self, t: float, *, is_end: bool = False) -> float:
-        """Original time of compact time ``t`` (an end on a seam stays in the earlier region)."""
-        if not self.compact_starts:
-            return t
-        return self.in_region(self.region_at(t, is_end=is_end), t)
-
     def region_at(self, t: float, *, is_end: bool = False) -> int:
         """Index of the kept region holding compact time ``t`` (an end on a seam: the earlier)."""
         finder = bisect.bisect_left if is_end else bisect.bisect_right
@@ -92,13 +86,6 @@ class SpeechMap:
         if index + 1 >= len(self.original_starts):
             return 0.0
         return self.original_starts[index + 1] - (self.original_starts[index] + self.lengths[index])
-
-
-def compact_speech(
-    samples: np.ndarray, regions: Sequence[SpeechRegion], sample_rate: int = SAMPLE_RATE
-) -> tuple[np.ndarray, SpeechMap]:
-    """One channel's speech regions joined end to end, and the map back to original times."""
-    return compact_channels([(samples, regions)], sample_rate)
 
 
 def compact_channels(

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from pipeline.asr.guards import AsrSegment
-from pipeline.asr.timeline import SpeechMap, compact_channels, compact_speech, map_segment
+from pipeline.asr.timeline import SpeechMap, compact_channels, map_segment
 from pipeline.asr.vad import SAMPLE_RATE, SpeechRegion
 from pipeline.models import Word
 
@@ -21,12 +21,16 @@ def _segment(*words: tuple[float, float, str]) -> AsrSegment:
     return AsrSegment(ws[0].start, ws[-1].end, "".join(w.text for w in ws), ws)
 
 
-def test_to_original_seams() -> None:
-    assert TWO.to_original(0.5) == pytest.approx(10.5)
-    assert TWO.to_original(2.0) == pytest.approx(20.0)  # a start on the seam: the later region
-    assert TWO.to_original(2.0, is_end=True) == pytest.approx(12.0)  # an end: the earlier
-    assert TWO.to_original(99.0) == pytest.approx(23.0)
-    assert SpeechMap((), (), ()).to_original(3.5) == 3.5
+def test_regions_at_seams() -> None:
+    assert TWO.in_region(TWO.region_at(0.5), 0.5) == pytest.approx(10.5)
+    assert TWO.region_at(2.0) == 1  # a start on the seam: the later region
+    assert TWO.region_at(2.0, is_end=True) == 0  # an end: the earlier
+    assert TWO.in_region(1, 99.0) == pytest.approx(23.0)  # clamped into the region
+
+
+def test_no_map_leaves_times_alone() -> None:
+    segment = _segment((1.0, 2.0, " a"))
+    assert map_segment(segment, SpeechMap((), (), ())) == [(0, segment)]
 
 
 def test_removed_pause_lengths() -> None:
@@ -120,7 +124,7 @@ def test_channels_join_in_order_of_speech() -> None:
 def test_compact_speech_round_trip() -> None:
     samples = np.arange(10 * SAMPLE_RATE, dtype=np.float32)
     regions = [SpeechRegion(1.0, 2.0), SpeechRegion(5.0, 6.5)]
-    audio, speech_map = compact_speech(samples, regions)
+    audio, speech_map = compact_channels([(samples, regions)])
     assert len(audio) == round(2.5 * SAMPLE_RATE)
     assert audio[SAMPLE_RATE] == samples[5 * SAMPLE_RATE]
-    assert speech_map.to_original(1.25) == pytest.approx(5.25)
+    assert speech_map.in_region(speech_map.region_at(1.25), 1.25) == pytest.approx(5.25)

@@ -27,7 +27,7 @@ from pipeline.config import AsrBackendName, ComputeType, Device, Settings
 
 log = logging.getLogger(__name__)
 
-__all__ = ["AsrBackend", "ModelUnavailableError", "clear_backend_cache", "load_backend"]
+__all__ = ["AsrBackend", "ModelUnavailableError", "load_backend"]
 
 _CACHE: dict[tuple[str, ...], AsrBackend] = {}
 _LOCK = threading.Lock()
@@ -137,9 +137,3 @@ def load_backend(settings: Settings, model: str | None = None) -> AsrBackend:
                 time.perf_counter() - started,
             )
         return _CACHE[key]
-
-
-def clear_backend_cache() -> None:
-    """Forget loaded backends (tests)."""
-    with _LOCK:
-        _CACHE.clear()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pipeline.asr.timeline import compact_speech
+from pipeline.asr.timeline import compact_channels
 from pipeline.asr.vad import SAMPLE_RATE
 from pipeline.asr.vad.energy import detect_speech
 
@@ -53,10 +53,14 @@ def test_speech_regions_padded_and_merged() -> None:
 def test_compact_speech_maps_times_back() -> None:
     samples = np.concatenate([_silence(2.0), _tone(1.0), _silence(4.0), _tone(1.0), _silence(1.0)])
     regions = detect_speech(samples)
-    audio, speech_map = compact_speech(samples, regions)
+    audio, speech_map = compact_channels([(samples, regions)])
     assert len(audio) < len(samples)
     first_len = speech_map.compact_starts[1]  # the seam between the two regions
-    assert speech_map.to_original(0.0) == pytest.approx(regions[0].start)
-    assert speech_map.to_original(first_len) == pytest.approx(regions[1].start)
-    assert speech_map.to_original(first_len, is_end=True) == pytest.approx(regions[0].end)
-    assert speech_map.to_original(999.0) == pytest.approx(regions[1].end)
+
+    def to_original(t: float, is_end: bool = False) -> float:
+        return speech_map.in_region(speech_map.region_at(t, is_end=is_end), t)
+
+    assert to_original(0.0) == pytest.approx(regions[0].start)
+    assert to_original(first_len) == pytest.approx(regions[1].start)
+    assert to_original(first_len, is_end=True) == pytest.approx(regions[0].end)
+    assert to_original(999.0) == pytest.approx(regions[1].end)

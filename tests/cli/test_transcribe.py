@@ -10,7 +10,7 @@ import pytest
 from pipeline.cli import main
 from pipeline.cli.transcribe import EXIT_OK, EXIT_SOME_FAILED
 
-from .conftest import BACKENDS
+from tests.asr.conftest import BACKENDS
 
 
 @pytest.mark.slow

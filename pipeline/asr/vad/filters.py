@@ -55,7 +55,7 @@ def sustained_tones(samples: np.ndarray, sample_rate: int) -> np.ndarray:
     tones = np.median(windows, axis=1) > TONE_SIMILARITY_MIN
     # The median lags at a tune's first and last notes: widen by half a window each side.
     widened = np.lib.stride_tricks.sliding_window_view(np.pad(tones, half), 2 * half + 1)[:n]
-    return widened.any(axis=1)
+    return np.asarray(widened.any(axis=1), dtype=bool)
 
 
 def drop_background(mask: np.ndarray, power_db: np.ndarray, frame_s: float) -> np.ndarray:

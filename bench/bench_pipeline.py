@@ -64,8 +64,9 @@ def main() -> int:
     )
 
     from pipeline.analysis import CallAnalyzer
-    from pipeline.asr.loader import load_model
+    from pipeline.asr.backends import load_backend
     from pipeline.asr.transcribe import transcribe_call
+    from pipeline.asr.vad import load_detector
     from pipeline.audio import DecodedCall, ingest
     from pipeline.config import Settings
     from pipeline.outputs import write_call_outputs
@@ -73,7 +74,8 @@ def main() -> int:
 
     settings = Settings()
     started = time.perf_counter()
-    model = load_model(settings.model, settings)
+    backend = load_backend(settings)
+    vad = load_detector(settings.vad)
     load_s = time.perf_counter() - started
     analyzer = CallAnalyzer.from_settings(settings)
     analyzer.analyze(_warm_up_transcript())  # build the PII engine's lazy parts
@@ -91,10 +93,11 @@ def main() -> int:
         transcripts.append(
             transcribe_call(
                 call,
-                model,
+                backend,
                 language=settings.language,
                 beam_size=settings.beam_size,
                 call_id=call.recording.call_id,
+                vad=vad,
             )
         )
     transcribe_s = time.perf_counter() - started

@@ -1,112 +1,347 @@
-"""Benchmark: our transcription vs. the plain openai-whisper command line, same files and model.
+"""Benchmark: every way to run Whisper here, on the same files and the same model.
 
-Both run as fresh processes over the same files with the same weights (the converted offline
-checkpoint) and beam size, so each figure includes start-up and model loading:
+Each engine runs as a fresh process per file (start-up and model loading included), with the
+same weights (the offline ``base`` export, or ``--model``) and beam size:
 
-* ours:  ``callsentry transcribe FILES --unmasked --model M`` (VAD gate, per-channel decoding,
-         word timestamps, guards);
-* plain: ``whisper FILES --model <checkpoint.pt>`` (mono downmix, no word timestamps), with an
-         ``ffmpeg`` from the ``imageio-ffmpeg`` wheel put on PATH.
+* ``whisper CLI``: the plain openai-whisper command line on the converted checkpoint (mono
+  downmix, no word timestamps), with an ``ffmpeg`` from the ``imageio-ffmpeg`` wheel on PATH;
+* ``bare faster-whisper``: faster-whisper's own API on the CTranslate2 folder, int8, word
+  timestamps, mono downmix (this script run with ``--bare``);
+* ``callsentry <backend>``: ``callsentry transcribe --unmasked --asr-backend B`` (VAD gate, each
+  channel separately, word timestamps, guards) for each backend.
 
-Prints RTF (wall seconds / audio seconds) of each, their ratio (ours / plain; below 1 means
-ours is faster), and peak RSS of each process; then model load time in this process.
+Files: English and Mandarin, stereo, 16 kHz and 8 kHz: the committed English call and its
+8 kHz G.711 counterpart, and a Mandarin call laid out from the committed turns that Whisper base
+reads (on the others it loops on the synthetic voice, which measures the loop guards, not the
+engines), at 16 kHz and resampled to 8 kHz. WER (English) / CER (Mandarin) of the whole call
+text against the manifest. Throughput is hours of calls per core-hour: audio seconds over the
+process's CPU seconds (user + system, all threads), which a shared machine disturbs far less
+than wall time; ratios to the whisper CLI are given on both. A GPU section runs only where
+CUDA is seen, printing calls per hour (``--gpu-model``: a CTranslate2 folder of larger weights,
+e.g. large-v3, used by every engine there).
 
-    .venv/bin/python bench/bench_transcribe.py [--model base] [--beam-size 5] [FILE...]
+    .venv/bin/python bench/bench_transcribe.py [--model base] [--beam-size 5] [--rounds 1]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 BIN = Path(sys.executable).parent
-# English only: on the synthetic Mandarin voice the plain CLI loops for 10+ minutes per file.
-DEFAULT_FILES = ("en_card_lost_compliant.flac", "en_wealth_guaranteed.ogg")
+SAMPLES = ROOT / "audio_samples"
+EN_16K = "en_card_lost_compliant.flac"
+EN_8K = "en_mulaw_8k_readout.wav"
+ZH_SOURCE = "zh_limit_auth_request.flac"
+ZH_TURNS = (0, 7, 2, 3, 8)  # the turns Whisper base reads (see tests/asr/test_transcribe.py)
+ZH_GAP_S = 0.5  # pause between the Mandarin turns
+TELEPHONE_RATE = 8_000  # Hz
+MIX_RATE = 16_000  # Hz
+BACKENDS = ("openai-whisper", "faster-whisper")
 
 
-def run_measured(cmd: list[str], env: dict[str, str]) -> tuple[float, float, int]:
-    """Run ``cmd``; returns (wall seconds, peak RSS in MiB, exit code)."""
+@dataclass(frozen=True)
+class BenchFile:
+    """One benchmark input and what was said in it."""
+
+    label: str  # e.g. "en 16k"
+    path: Path
+    language: str
+    duration: float  # seconds
+    reference: str  # all turns' text in time order
+
+
+@dataclass(frozen=True)
+class Measured:
+    """One engine on one file: a fresh process."""
+
+    wall: float  # seconds
+    cpu: float  # CPU seconds (user + system) of the process, all threads
+    rss_mib: float  # peak resident memory of the process
+    error: float | None  # WER / CER of the whole call text (None when no output)
+
+
+def _write_wav(path: Path, channels: np.ndarray, rate: int) -> None:
+    """Write (2, n) float32 audio at MIX_RATE as 16-bit PCM WAV at ``rate`` with PyAV."""
+    import av
+
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("pcm_s16le", rate=rate, layout="stereo")
+        resampler = av.AudioResampler(format="s16", layout="stereo", rate=rate)
+        for pos in range(0, channels.shape[1], 1024):
+            chunk = np.ascontiguousarray(channels[:, pos : pos + 1024], np.float32)
+            frame = av.AudioFrame.from_ndarray(chunk, format="fltp", layout="stereo")
+            frame.sample_rate = MIX_RATE
+            frame.pts = pos
+            for out in resampler.resample(frame):
+                for packet in stream.encode(out):
+                    container.mux(packet)
+        for out in resampler.resample(None):
+            for packet in stream.encode(out):
+                container.mux(packet)
+        for packet in stream.encode(None):
+            container.mux(packet)
+
+
+def prepare_files(work: Path) -> list[BenchFile]:
+    """The four benchmark files (two committed, two laid out here) with their references."""
+    from pipeline.audio import DecodedCall, ingest
+
+    manifest = json.loads((SAMPLES / "manifest.json").read_text(encoding="utf-8"))
+    entries = {e["file"]: e for e in manifest["files"]}
+    files = []
+    for name, label in ((EN_16K, "en 16k"), (EN_8K, "en 8k")):
+        entry = entries[name]
+        text = " ".join(t["text"] for t in entry["turns"])
+        files.append(BenchFile(label, SAMPLES / name, "en", entry["duration"], text))
+
+    source = ingest(SAMPLES / ZH_SOURCE)
+    assert isinstance(source, DecodedCall), source
+    turns = [entries[ZH_SOURCE]["turns"][i] for i in ZH_TURNS]
+    pieces: list[tuple[int, np.ndarray]] = []
+    for turn in turns:
+        channel = source.channel(turn["speaker"])
+        assert channel is not None
+        a, b = round(turn["start"] * MIX_RATE), round(turn["end"] * MIX_RATE)
+        pieces.append((0 if turn["speaker"] == "agent" else 1, channel.samples[a:b]))
+    gap = round(ZH_GAP_S * MIX_RATE)
+    total = gap + sum(len(p) + gap for _, p in pieces)
+    mix = np.zeros((2, total), np.float32)
+    position = gap
+    for channel_index, audio in pieces:
+        mix[channel_index, position : position + len(audio)] = audio
+        position += len(audio) + gap
+    text = "".join(t["text"] for t in turns)
+    for rate, label in ((MIX_RATE, "zh 16k"), (TELEPHONE_RATE, "zh 8k")):
+        path = work / f"zh_call_{rate // 1000}k.wav"
+        _write_wav(path, mix, rate)
+        files.append(BenchFile(label, path, "zh", total / MIX_RATE, text))
+    return files
+
+
+def run_measured(cmd: list[str], env: dict[str, str]) -> tuple[float, float, float, int]:
+    """Run ``cmd``; returns (wall seconds, CPU seconds, peak RSS in MiB, exit code)."""
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert proc.stderr is not None
+    stderr = proc.stderr.read().decode(errors="replace")
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - started
-    stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
     code = os.waitstatus_to_exitcode(status)
     if code not in (0, 1):
         print(f"command failed ({code}): {' '.join(cmd)}\n{stderr[-2000:]}", file=sys.stderr)
-    return wall, usage.ru_maxrss / 1024, code
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, code
+
+
+def _text_of(out_json: Path) -> str | None:
+    """Whole-call text from a whisper CLI, bare or callsentry JSON output."""
+    if not out_json.is_file():
+        return None
+    data = json.loads(out_json.read_text(encoding="utf-8"))
+    segments = sorted(data.get("segments") or [], key=lambda s: s["start"])
+    return " ".join(s["text"] for s in segments)
+
+
+def bare_faster_whisper(argv: list[str]) -> int:
+    """``--bare FOLDER OUT BEAM DEVICE COMPUTE THREADS FILE``: faster-whisper's own API, one
+    file."""
+    folder, out, beam, device, compute, threads, audio = argv
+    from faster_whisper import WhisperModel
+
+    model = WhisperModel(
+        folder, device=device, compute_type=compute, cpu_threads=int(threads), local_files_only=True
+    )
+    segments, _ = model.transcribe(audio, beam_size=int(beam), word_timestamps=True)
+    result = [{"start": s.start, "end": s.end, "text": s.text} for s in segments]
+    Path(out).write_text(json.dumps({"segments": result}, ensure_ascii=False), encoding="utf-8")
+    return 0
+
+
+Command = Callable[[BenchFile], tuple[list[str], Path]]
+
+
+def engines(model: str, beam: int, threads: int, work: Path, device: str) -> dict[str, Command]:
+    """Per engine: a function of a file giving (command, JSON output path).
+
+    ``model`` is an offline name (base, tiny.en) or a CTranslate2 folder; the whisper CLI gets
+    the same weights as a converted checkpoint.
+    """
+    from pipeline.asr.backends import ct2_model_folder
+    from pipeline.asr.weights import (
+        OFFLINE_SOURCES,
+        ensure_folder_checkpoint,
+        ensure_offline_checkpoint,
+    )
+    from pipeline.config import Settings
+
+    settings = Settings(model=model)
+    folder = ct2_model_folder(model, settings)
+    if model in OFFLINE_SOURCES:
+        checkpoint = ensure_offline_checkpoint(model, settings.model_dir)
+    else:
+        checkpoint = ensure_folder_checkpoint(folder, settings.model_dir)
+    compute = "float16" if device == "cuda" else "int8"
+
+    def cli(f: BenchFile) -> tuple[list[str], Path]:
+        out = work / "cli" / f.label.replace(" ", "_")
+        cmd = [str(BIN / "whisper"), str(f.path), "--model", str(checkpoint)]
+        cmd += ["--device", device, "--fp16", str(device == "cuda"), "--beam_size", str(beam)]
+        cmd += ["--threads", str(threads), "--output_dir", str(out)]
+        cmd += ["--output_format", "json", "--verbose", "False"]
+        return cmd, out / f"{f.path.stem}.json"
+
+    def bare(f: BenchFile) -> tuple[list[str], Path]:
+        out = work / "bare" / f"{f.label.replace(' ', '_')}.json"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        cmd = [sys.executable, __file__, "--bare", str(folder), str(out), str(beam), device]
+        return [*cmd, compute, str(threads), str(f.path)], out
+
+    def ours(backend: str):
+        def command(f: BenchFile) -> tuple[list[str], Path]:
+            out = work / backend / f.label.replace(" ", "_")
+            cmd = [str(BIN / "callsentry"), "transcribe", str(f.path), "--out", str(out)]
+            cmd += ["--unmasked", "--model", model, "--beam-size", str(beam)]
+            return [*cmd, "--asr-backend", backend], out / f"{f.path.stem}.json"
+
+        return command
+
+    table = {"whisper CLI": cli, "bare faster-whisper": bare}
+    table.update({f"callsentry {b}": ours(b) for b in BACKENDS})
+    return table
+
+
+def measure(
+    table: dict[str, Command], files: list[BenchFile], env: dict[str, str], rounds: int
+) -> dict[tuple[str, str], list[Measured]]:
+    """Every engine on every file, ``rounds`` times (interleaved, so drift hits all alike)."""
+    from pipeline.asr.error_rate import error_rate
+
+    results: dict[tuple[str, str], list[Measured]] = {}
+    for _ in range(rounds):
+        for f in files:
+            for name, command in table.items():
+                cmd, out = command(f)
+                wall, cpu, rss, _ = run_measured(cmd, env)
+                text = _text_of(out)
+                error = None if text is None else error_rate(f.reference, text, f.language)
+                results.setdefault((name, f.label), []).append(Measured(wall, cpu, rss, error))
+                print(
+                    f"  {name:28s} {f.label:7s} {wall:6.1f} s  {cpu:6.1f} cpu-s",
+                    file=sys.stderr,
+                    flush=True,
+                )
+    return results
+
+
+def print_table(results, files: list[BenchFile], title: str) -> None:
+    """Per file and engine (best of the rounds): wall, CPU seconds, RTF, RSS, error, ratios to
+    the whisper CLI (wall and CPU), and hours of calls per core-hour (from CPU seconds)."""
+    names = list(dict.fromkeys(name for name, _ in results))
+    print(title)
+    print(
+        f"{'file':7s} {'engine':26s} {'wall s':>7s} {'CPU s':>7s} {'RTF':>5s} {'RSS MiB':>7s} "
+        f"{'WER/CER':>7s} {'CLI/wall':>8s} {'CLI/CPU':>7s} {'h/core-h':>8s}"
+    )
+    walls: dict[str, float] = dict.fromkeys(names, 0.0)
+    cpus: dict[str, float] = dict.fromkeys(names, 0.0)
+
+    def row(label: str, name: str, wall: float, cpu: float, audio: float, rss: str, err: str):
+        cli_wall, cli_cpu = walls.get("whisper CLI", 0.0), cpus.get("whisper CLI", 0.0)
+        if label != "all":
+            cli = results.get(("whisper CLI", label))
+            cli_wall = min(m.wall for m in cli) if cli else 0.0
+            cli_cpu = min(m.cpu for m in cli) if cli else 0.0
+        ratio_wall = f"{cli_wall / wall:.2f}x" if cli_wall else "-"
+        ratio_cpu = f"{cli_cpu / cpu:.2f}x" if cli_cpu else "-"
+        print(
+            f"{label:7s} {name:26s} {wall:7.1f} {cpu:7.1f} {wall / audio:5.2f} {rss:>7s} "
+            f"{err:>7s} {ratio_wall:>8s} {ratio_cpu:>7s} {audio / cpu:8.2f}"
+        )
+
+    for f in files:
+        for name in names:
+            runs = results[(name, f.label)]
+            wall, cpu = min(m.wall for m in runs), min(m.cpu for m in runs)
+            walls[name] += wall
+            cpus[name] += cpu
+            err = "-" if runs[0].error is None else f"{runs[0].error:.3f}"
+            rss = f"{max(m.rss_mib for m in runs):.0f}"
+            row(f.label, name, wall, cpu, f.duration, rss, err)
+    audio = sum(f.duration for f in files)
+    for name in names:
+        row("all", name, walls[name], cpus[name], audio, "", "")
+    if "bare faster-whisper" in walls and "callsentry faster-whisper" in walls:
+        bare_wall, bare_cpu = walls["bare faster-whisper"], cpus["bare faster-whisper"]
+        ours_wall, ours_cpu = walls["callsentry faster-whisper"], cpus["callsentry faster-whisper"]
+        print(
+            f"callsentry faster-whisper / bare faster-whisper: wall {ours_wall / bare_wall:.2f}, "
+            f"CPU {ours_cpu / bare_cpu:.2f}"
+        )
+    print(f"{audio:.1f} s of calls; h/core-h = hours of calls per core-hour of CPU time")
+
+
+def _cuda_seen() -> bool:
+    try:
+        import ctranslate2
+
+        return ctranslate2.get_cuda_device_count() > 0
+    except ImportError:
+        return False
 
 
 def main() -> int:
-    """Run the benchmark and print the table."""
+    """Run the benchmark and print the tables."""
+    if len(sys.argv) > 1 and sys.argv[1] == "--bare":
+        return bare_faster_whisper(sys.argv[2:])
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("files", nargs="*", type=Path)
-    parser.add_argument("--model", default="base", choices=("base", "tiny.en"))
+    parser.add_argument("--model", default="base", help="base, tiny.en or a CTranslate2 folder")
     parser.add_argument("--beam-size", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--gpu-model", type=Path, default=None, help="CTranslate2 folder (GPU)")
     args = parser.parse_args()
-    files = args.files or [ROOT / "audio_samples" / name for name in DEFAULT_FILES]
 
     import imageio_ffmpeg
 
-    from pipeline.asr.loader import load_model
-    from pipeline.asr.weights import ensure_offline_checkpoint
-    from pipeline.audio import DecodedCall, ingest
-    from pipeline.config import Settings
-
-    settings = Settings()
-    threads = settings.threads or os.cpu_count() or 1
-    checkpoint = ensure_offline_checkpoint(args.model, settings.model_dir)
-    audio_s = 0.0
-    for path in files:
-        call = ingest(path, settings)
-        if not isinstance(call, DecodedCall):
-            print(f"skipping {path}: {call.reason}", file=sys.stderr)
-            continue
-        audio_s += call.recording.duration
-
+    threads = int(os.environ.get("CALLSENTRY_THREADS") or 0) or os.cpu_count() or 1
     with tempfile.TemporaryDirectory() as tmp:
-        tmp_path = Path(tmp)
-        ffmpeg_dir = tmp_path / "bin"
+        work = Path(tmp)
+        files = prepare_files(work)
+        ffmpeg_dir = work / "bin"
         ffmpeg_dir.mkdir()
         (ffmpeg_dir / "ffmpeg").symlink_to(imageio_ffmpeg.get_ffmpeg_exe())
         env = {**os.environ, "PATH": f"{ffmpeg_dir}:{os.environ.get('PATH', '')}"}
-        env["CALLSENTRY_THREADS"] = str(threads)
-        ours = [str(BIN / "callsentry"), "transcribe", *map(str, files)]
-        ours += ["--out", str(tmp_path / "ours"), "--unmasked", "--model", args.model]
-        ours += ["--beam-size", str(args.beam_size)]
-        plain = [str(BIN / "whisper"), *map(str, files), "--model", str(checkpoint)]
-        plain += ["--device", "cpu", "--fp16", "False", "--beam_size", str(args.beam_size)]
-        plain += ["--threads", str(threads), "--output_dir", str(tmp_path / "plain")]
-        plain += ["--output_format", "json", "--verbose", "False"]
-        plain_wall, plain_rss, _ = run_measured(plain, env)
-        ours_wall, ours_rss, _ = run_measured(ours, env)
-
-    started = time.perf_counter()
-    load_model(args.model, settings)
-    load_s = time.perf_counter() - started
-    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-    print(
-        f"model {args.model}, beam {args.beam_size}, {threads} threads, {len(files)} files, "
-        f"{audio_s:.1f} s of audio"
-    )
-    print(f"{'engine':24s} {'wall s':>8s} {'RTF':>6s} {'peak RSS MiB':>13s}")
-    for name, wall, rss in (
-        ("plain whisper CLI", plain_wall, plain_rss),
-        ("callsentry transcribe", ours_wall, ours_rss),
-    ):
-        print(f"{name:24s} {wall:8.1f} {wall / audio_s:6.2f} {rss:13.0f}")
-    print(f"RTF ratio ours / plain: {ours_wall / plain_wall:.2f} (below 1 = ours faster)")
-    print(
-        f"model load (cached checkpoint, in process): {load_s:.2f} s; peak RSS {peak_mib:.0f} MiB"
-    )
+        env.update({"CALLSENTRY_THREADS": str(threads), "CALLSENTRY_DEVICE": "cpu"})
+        table = engines(args.model, args.beam_size, threads, work / "cpu", "cpu")
+        results = measure(table, files, env, args.rounds)
+        print_table(
+            results,
+            files,
+            f"CPU: model {args.model}, beam {args.beam_size}, {threads} threads, "
+            f"best of {args.rounds} round(s), one fresh process per engine and file",
+        )
+        if not _cuda_seen():
+            print("GPU: no CUDA device seen here; GPU figures unmeasured")
+            return 0
+        env["CALLSENTRY_DEVICE"] = "cuda"
+        model = str(args.gpu_model) if args.gpu_model else args.model
+        gpu_table = engines(model, args.beam_size, threads, work / "gpu", "cuda")
+        gpu = measure(gpu_table, files, env, args.rounds)
+        print_table(gpu, files, f"GPU: model {model}, beam {args.beam_size}")
+        for name in gpu_table:
+            wall = sum(min(m.wall for m in gpu[(name, f.label)]) for f in files)
+            print(f"  {name:28s} {len(files) / wall * 3600:8.0f} calls per hour")
     return 0
 
 

@@ -4,7 +4,7 @@ Transcribes every sample the manifest expects to be transcribed, in memory, and 
 speaker's text with the words that were synthesised (``manifest.json`` turns). Raw text is
 never written anywhere; only the rates are printed.
 
-    .venv/bin/python eval/eval_asr.py [--model base] [--beam-size 5]
+    .venv/bin/python eval/eval_asr.py [--model base] [--beam-size 5] [--asr-backend NAME]
 """
 
 from __future__ import annotations
@@ -25,16 +25,19 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", default="base")
     parser.add_argument("--beam-size", type=int, default=5)
+    parser.add_argument("--asr-backend", default="openai-whisper")
     args = parser.parse_args()
 
+    from pipeline.asr.backends import load_backend
     from pipeline.asr.error_rate import error_rate
-    from pipeline.asr.loader import load_model
     from pipeline.asr.transcribe import transcribe_call
+    from pipeline.asr.vad import load_detector
     from pipeline.audio import DecodedCall, ingest
     from pipeline.config import Settings
 
-    settings = Settings(model=args.model)
-    model = load_model(args.model, settings)
+    settings = Settings(model=args.model, asr_backend=args.asr_backend)
+    backend = load_backend(settings)
+    vad = load_detector(settings.vad)
     manifest = json.loads((SAMPLES / "manifest.json").read_text(encoding="utf-8"))
     rows: list[tuple[str, str, str, float, float]] = []
     for entry in manifest["files"]:
@@ -46,7 +49,9 @@ def main() -> int:
         call = ingest(SAMPLES / entry["file"], settings)
         assert isinstance(call, DecodedCall), call
         started = time.perf_counter()
-        transcript = transcribe_call(call, model, language="auto", beam_size=args.beam_size)
+        transcript = transcribe_call(
+            call, backend, language="auto", beam_size=args.beam_size, vad=vad
+        )
         rtf = (time.perf_counter() - started) / call.recording.duration
         speakers = sorted({t["speaker"] for t in entry["turns"]})
         for speaker in speakers:
@@ -57,7 +62,8 @@ def main() -> int:
             print(f"  {entry['file']} {speaker}: {rate:.3f} (RTF {rtf:.2f})", flush=True)
         del transcript
 
-    print(f"model {args.model}, beam {args.beam_size}; WER for en, CER for zh (lower is better)")
+    print(f"{backend.name}, model {args.model}, beam {args.beam_size}")
+    print("WER for en, CER for zh (lower is better)")
     print(f"{'file':36} {'lang':4} {'speaker':9} {'error':>6} {'RTF':>5}")
     for file, language, speaker, rate, rtf in rows:
         print(f"{file:36} {language:4} {speaker:9} {rate:6.3f} {rtf:5.2f}")

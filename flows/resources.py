@@ -1,6 +1,6 @@
 """Per-process resources shared by the tasks of a worker: built once, reused for every call.
 
-The Whisper model, the PII stage and rule book, and the database connection are expensive to
+The ASR backend and VAD, the PII engine and rule book, and the database connection are expensive to
 build; a worker process holds one of each for as long as it lives.
 """
 
@@ -56,8 +56,15 @@ def store(settings: Settings) -> Store:
         return _STORES[url, settings.timezone]
 
 
-def whisper_model(settings: Settings) -> Any:
-    """The Whisper model that ``settings.model`` names (the loader caches it per process)."""
-    from pipeline.asr.loader import load_model
+def asr_backend(settings: Settings) -> Any:
+    """The ASR engine and model that ``settings`` name (cached per process by the factory)."""
+    from pipeline.asr.backends import load_backend
 
-    return load_model(settings.model, settings)
+    return load_backend(settings)
+
+
+def voice_detector(settings: Settings) -> Any:
+    """The VAD gate that ``settings.vad`` names (cached per process)."""
+    from pipeline.asr.vad import load_detector
+
+    return load_detector(settings.vad)

@@ -55,16 +55,16 @@ def already_processed(recording: Recording, settings: Settings) -> bool:
     cache_policy=NO_CACHE,
 )
 def transcribe(call: DecodedCall, settings: Settings) -> Transcript:
-    """Whisper per channel -> raw transcript (kept in memory, never persisted)."""
+    """ASR per channel -> raw transcript (kept in memory, never persisted)."""
     from pipeline.asr.transcribe import transcribe_call
 
-    model = resources.whisper_model(settings)
     return transcribe_call(
         call,
-        model,
+        resources.asr_backend(settings),
         language=settings.language,
         beam_size=settings.beam_size,
         call_id=call.recording.call_id,
+        vad=resources.voice_detector(settings),
     )
 
 

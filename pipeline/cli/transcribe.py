@@ -1,6 +1,7 @@
 """``callsentry transcribe AUDIO... --out DIR``: transcripts only, one JSON file per call.
 
-Each input (file or folder) is ingested, transcribed with one model loaded once, masked, and
+Each input (file or folder) is ingested, transcribed with one ASR backend loaded once
+(``--asr-backend`` or ``CALLSENTRY_ASR_BACKEND``), masked, and
 written as ``DIR/<file stem>.json`` (the transcript JSON of DESIGN.md). A bad file is
 quarantined with a message naming it and the reason, and the others go on.
 
@@ -24,6 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from pipeline.config import AsrBackendName
 from pipeline.models import Transcript
 
 log = logging.getLogger(__name__)
@@ -55,7 +57,15 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("audio", nargs="+", type=Path, help="audio files or folders")
     parser.add_argument("--out", type=Path, required=True, help="folder for <stem>.json files")
     parser.add_argument(
-        "--model", default=None, help="base (default), tiny.en, an official name or a .pt path"
+        "--model",
+        default=None,
+        help="base (default), tiny.en, an official name, a .pt file or a CTranslate2 folder",
+    )
+    parser.add_argument(
+        "--asr-backend",
+        choices=[b.value for b in AsrBackendName],
+        default=None,
+        help="ASR engine (default: CALLSENTRY_ASR_BACKEND, else openai-whisper)",
     )
     parser.add_argument("--language", choices=("auto", "zh", "en"), default=None)
     parser.add_argument("--beam-size", type=int, default=None, help="1 = greedy (faster)")
@@ -97,16 +107,20 @@ def output_path(
 
 def run_transcribe(args: argparse.Namespace) -> int:
     """Transcribe every input; see the module docstring for files and exit status."""
-    from pipeline.asr.loader import ModelUnavailableError, load_model
+    from pipeline.asr.backends import ModelUnavailableError, load_backend
     from pipeline.asr.transcribe import transcribe_call
+    from pipeline.asr.vad import load_detector
     from pipeline.audio import DecodedCall, discover, ingest, sidecar_path
     from pipeline.config import get_settings
 
     settings = get_settings()
+    if args.asr_backend:
+        settings = settings.model_copy(update={"asr_backend": AsrBackendName(args.asr_backend)})
     language = args.language or settings.language
     beam_size = args.beam_size or settings.beam_size
     try:
-        model = load_model(args.model or settings.model, settings)
+        backend = load_backend(settings, args.model)
+        vad = load_detector(settings.vad)
     except (ModelUnavailableError, ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -129,10 +143,11 @@ def run_transcribe(args: argparse.Namespace) -> int:
         try:
             transcript = transcribe_call(
                 result,
-                model,
+                backend,
                 language=language,
                 beam_size=beam_size,
                 call_id=result.recording.call_id,
+                vad=vad,
             )
             if not args.unmasked:
                 transcript = mask_for_output(transcript)

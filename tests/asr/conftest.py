@@ -1,4 +1,8 @@
-"""Fixtures for the ASR tests: models loaded once per session, decoded samples, WER helpers."""
+"""Fixtures for the ASR tests: backends loaded once per session, decoded samples, WER helpers.
+
+``tiny_backend`` and ``base_backend`` are parametrised over every ASR engine, so each test that
+uses them runs once per backend.
+"""
 
 from __future__ import annotations
 
@@ -7,29 +11,39 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.config import Settings
+from pipeline.config import AsrBackendName, Settings
+
+BACKENDS: tuple[str, ...] = tuple(b.value for b in AsrBackendName)
 
 
 @pytest.fixture(scope="session")
 def asr_settings() -> Settings:
-    """Settings for the ASR tests (the default model cache, all cores)."""
-    return Settings(threads=0)
+    """Settings for the ASR tests (the default model cache, all cores, the CPU)."""
+    return Settings(threads=0, device="cpu")
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend_name(request) -> str:
+    """Each ASR engine in turn."""
+    return request.param
+
+
+def _backend(name: str, model: str, settings: Settings):
+    from pipeline.asr.backends import load_backend
+
+    return load_backend(settings.model_copy(update={"asr_backend": AsrBackendName(name)}), model)
 
 
 @pytest.fixture(scope="session")
-def tiny_model(asr_settings):
-    """English-only tiny.en, converted offline (fast enough for most real-Whisper tests)."""
-    from pipeline.asr.loader import load_model
-
-    return load_model("tiny.en", asr_settings)
+def tiny_backend(backend_name, asr_settings):
+    """English-only tiny.en on each engine (fast enough for most real-Whisper tests)."""
+    return _backend(backend_name, "tiny.en", asr_settings)
 
 
 @pytest.fixture(scope="session")
-def base_model(asr_settings):
-    """The default multilingual base model."""
-    from pipeline.asr.loader import load_model
-
-    return load_model("base", asr_settings)
+def base_backend(backend_name, asr_settings):
+    """The default multilingual base model on each engine."""
+    return _backend(backend_name, "base", asr_settings)
 
 
 @pytest.fixture(scope="session")

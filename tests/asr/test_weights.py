@@ -18,6 +18,9 @@ from pipeline.asr.weights import (
     WeightsUnavailableError,
     checkpoint_path,
     checksum_path,
+    ct2_folder_path,
+    ensure_ct2_folder,
+    ensure_folder_checkpoint,
     ensure_offline_checkpoint,
     is_valid_checkpoint,
     sha256_file,
@@ -83,6 +86,29 @@ def test_corrupt_cache_is_rebuilt(tmp_path: Path, toy_sources, damage: str) -> N
     ensure_offline_checkpoint(TOY, tmp_path, sources=toy_sources)
     assert is_valid_checkpoint(path)
     assert whisper.load_model(str(path), device="cpu").dims.n_vocab == SMALL_DIMS["n_vocab"]
+
+
+def test_ct2_folder_joins_the_parts_once(tmp_path: Path, toy_sources) -> None:
+    folder = ensure_ct2_folder(TOY, tmp_path / "cache", sources=toy_sources)
+    assert folder == ct2_folder_path(TOY, tmp_path / "cache")
+    assert (folder / "model.bin").read_bytes() == model_bin_bytes(small_variables())
+    assert is_valid_checkpoint(folder / "model.bin") and (folder / "config.json").is_file()
+    stamp = (folder / "model.bin").stat().st_mtime_ns
+    assert ensure_ct2_folder(TOY, tmp_path / "cache", sources=toy_sources) == folder
+    assert (folder / "model.bin").stat().st_mtime_ns == stamp  # not rewritten
+    (folder / "model.bin").write_bytes(b"broken")
+    ensure_ct2_folder(TOY, tmp_path / "cache", sources=toy_sources)
+    assert is_valid_checkpoint(folder / "model.bin")  # a corrupt copy is rebuilt
+
+
+def test_a_user_ct2_folder_converts_once_for_openai_whisper(tmp_path: Path, toy_sources) -> None:
+    folder = ensure_ct2_folder(TOY, tmp_path / "cache", sources=toy_sources)
+    path = ensure_folder_checkpoint(folder, tmp_path / "cache")
+    assert is_valid_checkpoint(path)
+    assert whisper.load_model(str(path), device="cpu").dims.n_vocab == SMALL_DIMS["n_vocab"]
+    stamp = path.stat().st_mtime_ns
+    assert ensure_folder_checkpoint(folder, tmp_path / "cache") == path
+    assert path.stat().st_mtime_ns == stamp
 
 
 def test_missing_package_is_a_clear_error(tmp_path: Path) -> None:

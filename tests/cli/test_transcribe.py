@@ -10,13 +10,17 @@ import pytest
 from pipeline.cli import main
 from pipeline.cli.transcribe import EXIT_OK, EXIT_SOME_FAILED
 
+from tests.asr.conftest import BACKENDS
+
 
 @pytest.mark.slow
-def test_masked_by_default(tmp_path: Path, samples_dir: Path, capsys) -> None:
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_masked_by_default(tmp_path: Path, samples_dir: Path, capsys, backend: str) -> None:
     # The customer reads a Luhn-valid card number and the agent repeats it in full.
     out = tmp_path / "out"
     source = samples_dir / "en_mulaw_8k_readout.wav"
-    code = main(["transcribe", str(source), "--out", str(out), "--model", "tiny.en"])
+    argv = ["transcribe", str(source), "--out", str(out), "--model", "tiny.en"]
+    code = main([*argv, "--asr-backend", backend])
     assert code == EXIT_OK
     assert "UNMASKED" not in capsys.readouterr().err
     text = (out / "en_mulaw_8k_readout.json").read_text(encoding="utf-8")

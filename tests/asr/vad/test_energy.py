@@ -1,21 +1,23 @@
-"""Energy VAD gate and the speech-only timeline."""
+"""The energy VAD gate (the fallback)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from pipeline.asr.vad import SAMPLE_RATE, SpeechMap, compact_speech, detect_speech
+from pipeline.asr.timeline import compact_channels
+from pipeline.asr.vad import SAMPLE_RATE
+from pipeline.asr.vad.energy import detect_speech
 
 RNG = np.random.default_rng(7)
 
 
-def _tone(seconds: float, amplitude: float = 0.3, hz: float = 220.0) -> np.ndarray:
+def _tone(seconds: float, amplitude: float = 0.3, hz: float = 180.0) -> np.ndarray:
+    """Voice-like: a pitch gliding as intonation does, amplitude-modulated like syllables (a
+    steady tone would be taken for hold music)."""
     t = np.arange(int(seconds * SAMPLE_RATE)) / SAMPLE_RATE
-    # amplitude-modulated like syllables, so it is not a constant level
-    return (
-        amplitude * np.sin(2 * np.pi * hz * t) * (0.6 + 0.4 * np.sin(2 * np.pi * 4 * t))
-    ).astype(np.float32)
+    phase = 2 * np.pi * np.cumsum(hz + 0.5 * hz * np.sin(2 * np.pi * 5 * t)) / SAMPLE_RATE
+    return (amplitude * np.sin(phase) * (0.6 + 0.4 * np.sin(2 * np.pi * 4 * t))).astype(np.float32)
 
 
 def _silence(seconds: float) -> np.ndarray:
@@ -51,14 +53,14 @@ def test_speech_regions_padded_and_merged() -> None:
 def test_compact_speech_maps_times_back() -> None:
     samples = np.concatenate([_silence(2.0), _tone(1.0), _silence(4.0), _tone(1.0), _silence(1.0)])
     regions = detect_speech(samples)
-    audio, speech_map = compact_speech(samples, regions)
+    audio, speech_map = compact_channels([(samples, regions)])
     assert len(audio) < len(samples)
     first_len = speech_map.compact_starts[1]  # the seam between the two regions
-    assert speech_map.to_original(0.0) == pytest.approx(regions[0].start)
-    assert speech_map.to_original(first_len) == pytest.approx(regions[1].start)
-    assert speech_map.to_original(first_len, is_end=True) == pytest.approx(regions[0].end)
-    assert speech_map.to_original(999.0) == pytest.approx(regions[1].end)
 
+    def to_original(t: float, is_end: bool = False) -> float:
+        return speech_map.in_region(speech_map.region_at(t, is_end=is_end), t)
 
-def test_empty_map_is_identity() -> None:
-    assert SpeechMap((), (), ()).to_original(3.5) == 3.5
+    assert to_original(0.0) == pytest.approx(regions[0].start)
+    assert to_original(first_len) == pytest.approx(regions[1].start)
+    assert to_original(first_len, is_end=True) == pytest.approx(regions[0].end)
+    assert to_original(999.0) == pytest.approx(regions[1].end)

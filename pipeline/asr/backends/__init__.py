@@ -1,0 +1,139 @@
+"""ASR engines behind one interface, chosen by ``settings.asr_backend`` and loaded once per process.
+
+    backend = load_backend(settings)          # openai-whisper (default) or faster-whisper
+    backend.name, backend.model_name          # part of every stored result
+
+Devices: ``settings.device`` ``auto`` takes CUDA when the engine sees a GPU (torch for
+openai-whisper, CTranslate2 for faster-whisper), else the CPU; ``cuda`` without a GPU is an error.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from pathlib import Path
+
+from pipeline.asr.backends.base import AsrBackend
+from pipeline.asr.loader import ModelUnavailableError, configure_threads, load_model
+from pipeline.asr.weights import (
+    OFFLINE_SOURCES,
+    WeightsUnavailableError,
+    ensure_ct2_folder,
+    is_ct2_folder,
+)
+from pipeline.config import AsrBackendName, ComputeType, Device, Settings
+
+log = logging.getLogger(__name__)
+
+__all__ = ["AsrBackend", "ModelUnavailableError", "load_backend"]
+
+_CACHE: dict[tuple[str, ...], AsrBackend] = {}
+_LOCK = threading.Lock()
+
+
+def _cuda_seen(engine: AsrBackendName) -> bool:
+    if engine is AsrBackendName.FASTER_WHISPER:
+        import ctranslate2
+
+        return ctranslate2.get_cuda_device_count() > 0
+    import torch
+
+    return bool(torch.cuda.is_available())
+
+
+def resolve_device(device: Device, engine: AsrBackendName) -> str:
+    """ "cuda" or "cpu" for ``device`` on ``engine`` (``auto``: a GPU when one is seen)."""
+    if device is Device.CPU:
+        return "cpu"
+    seen = _cuda_seen(engine)
+    if device is Device.CUDA and not seen:
+        raise ModelUnavailableError(f"device cuda asked for, but {engine.value} sees no GPU")
+    return "cuda" if seen else "cpu"
+
+
+def resolve_compute_type(compute_type: ComputeType, device: str) -> str:
+    """faster-whisper's precision: ``auto`` is int8 on the CPU, float16 on a GPU."""
+    if compute_type is ComputeType.AUTO:
+        return "float16" if device == "cuda" else "int8"
+    return compute_type.value
+
+
+def ct2_model_folder(spec: str, settings: Settings) -> Path:
+    """The CTranslate2 folder for ``spec``: an offline model's, or the user's folder itself."""
+    if spec in OFFLINE_SOURCES:
+        try:
+            return ensure_ct2_folder(spec, settings.model_dir)
+        except WeightsUnavailableError as exc:
+            raise ModelUnavailableError(str(exc)) from exc
+    path = Path(spec).expanduser()
+    if path.is_dir() and is_ct2_folder(path):
+        return path
+    raise ModelUnavailableError(
+        f"faster-whisper needs base, tiny.en or the path of a CTranslate2 model folder "
+        f"(model.bin, config.json, tokenizer.json), not {spec!r}; nothing is downloaded"
+    )
+
+
+def _load_faster_whisper(spec: str, settings: Settings) -> AsrBackend:
+    from faster_whisper import WhisperModel
+
+    from pipeline.asr.backends.faster_whisper import FasterWhisperBackend
+
+    engine = AsrBackendName.FASTER_WHISPER
+    device = resolve_device(settings.device, engine)
+    compute_type = resolve_compute_type(settings.compute_type, device)
+    folder = ct2_model_folder(spec, settings)
+    threads = settings.threads or os.cpu_count() or 1
+    try:
+        model = WhisperModel(
+            str(folder),
+            device=device,
+            compute_type=compute_type,
+            cpu_threads=threads,
+            local_files_only=True,
+        )
+    except (RuntimeError, ValueError, OSError) as exc:
+        raise ModelUnavailableError(f"cannot load CTranslate2 model {folder}: {exc}") from exc
+    return FasterWhisperBackend(model, spec, device, compute_type)
+
+
+def _load_openai_whisper(spec: str, settings: Settings) -> AsrBackend:
+    from pipeline.asr.backends.openai_whisper import OpenAiWhisperBackend
+
+    device = resolve_device(settings.device, AsrBackendName.OPENAI_WHISPER)
+    configure_threads(settings.threads)
+    return OpenAiWhisperBackend(load_model(spec, settings), spec, device)
+
+
+def load_backend(settings: Settings, model: str | None = None) -> AsrBackend:
+    """The engine ``settings.asr_backend`` names with model ``model`` (default
+    ``settings.model``), loaded once per process. Raises ModelUnavailableError when the
+    model, the device or the engine cannot be had."""
+    spec = model or settings.model
+    engine = AsrBackendName(settings.asr_backend)
+    key = (
+        engine.value,
+        spec,
+        str(settings.model_dir),
+        settings.device.value,
+        settings.compute_type.value,
+        str(settings.threads),
+    )
+    with _LOCK:
+        if key not in _CACHE:
+            started = time.perf_counter()
+            if engine is AsrBackendName.FASTER_WHISPER:
+                _CACHE[key] = _load_faster_whisper(spec, settings)
+            else:
+                _CACHE[key] = _load_openai_whisper(spec, settings)
+            found = _CACHE[key]
+            log.info(
+                "ASR %s, model %s on %s, ready in %.1f s",
+                found.name,
+                spec,
+                found.device,
+                time.perf_counter() - started,
+            )
+        return _CACHE[key]

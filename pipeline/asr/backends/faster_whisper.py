@@ -1,0 +1,92 @@
+"""The faster-whisper engine (CTranslate2): the fast path.
+
+int8 on the CPU and float16 on a CUDA GPU unless ``compute_type`` says otherwise. It loads a
+CTranslate2 model folder as it is (the offline ``base`` folder is assembled once by
+:mod:`pipeline.asr.weights`); nothing is downloaded. Decoding options are those of the
+openai-whisper backend, so both give the guards the same kind of segments.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from pipeline.asr.backends.base import (
+    BEST_OF,
+    DECODE_SEED,
+    LANGUAGE_PROBE_S,
+    TEMPERATURES,
+    AsrBackend,
+    pick_language,
+)
+from pipeline.asr.guards import COMPRESSION_RATIO_MAX, LOGPROB_MIN, NO_SPEECH_PROB_MAX, AsrSegment
+from pipeline.asr.vad.base import SAMPLE_RATE
+from pipeline.config import AsrBackendName
+from pipeline.models import Word
+
+if TYPE_CHECKING:
+    from faster_whisper import WhisperModel
+
+
+class FasterWhisperBackend(AsrBackend):
+    """faster-whisper's ``WhisperModel.transcribe`` with word timestamps on speech-only audio."""
+
+    name = AsrBackendName.FASTER_WHISPER.value
+
+    def __init__(self, model: WhisperModel, model_name: str, device: str, compute_type: str):
+        self.model = model
+        self.model_name = model_name
+        self.device = device
+        self.compute_type = compute_type  # e.g. "int8", "float16"
+        self.is_multilingual = bool(model.model.is_multilingual)
+
+    def detect_language(self, audio: np.ndarray) -> str:
+        """See :meth:`AsrBackend.detect_language`."""
+        if not self.is_multilingual:
+            return "en"
+        probe = np.ascontiguousarray(audio[: int(LANGUAGE_PROBE_S * SAMPLE_RATE)], np.float32)
+        _, _, all_probs = self.model.detect_language(audio=probe)
+        return pick_language(dict(all_probs))
+
+    def transcribe_speech(
+        self, audio: np.ndarray, language: str, beam_size: int
+    ) -> list[AsrSegment]:
+        """See :meth:`AsrBackend.transcribe_speech`."""
+        import ctranslate2
+
+        ctranslate2.set_random_seed(DECODE_SEED)
+        segments, _ = self.model.transcribe(
+            np.ascontiguousarray(audio, np.float32),
+            language=language if self.is_multilingual else "en",
+            task="transcribe",
+            temperature=list(TEMPERATURES),
+            beam_size=beam_size,
+            best_of=BEST_OF,
+            word_timestamps=True,
+            condition_on_previous_text=False,
+            compression_ratio_threshold=COMPRESSION_RATIO_MAX,
+            log_prob_threshold=LOGPROB_MIN,
+            no_speech_threshold=NO_SPEECH_PROB_MAX,
+            vad_filter=False,  # the gate in front of every engine has run already
+        )
+        return [
+            AsrSegment(
+                start=float(seg.start),
+                end=float(seg.end),
+                text=str(seg.text),
+                words=tuple(
+                    Word(
+                        start=float(w.start),
+                        end=float(w.end),
+                        text=str(w.word),
+                        probability=round(float(w.probability), 4),
+                    )
+                    for w in seg.words or ()
+                ),
+                avg_logprob=float(seg.avg_logprob),
+                no_speech_prob=float(seg.no_speech_prob),
+                compression_ratio=None,  # per 30 s window as in openai-whisper; judge each segment
+            )
+            for seg in segments
+        ]

@@ -9,7 +9,6 @@ import pytest
 
 from pipeline.cli import main
 from pipeline.cli.transcribe import EXIT_OK, EXIT_SOME_FAILED
-
 from tests.asr.conftest import BACKENDS
 
 

@@ -868,8 +868,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.rescore is not None:
             scores = evaluate(truths, args.rescore / name if len(folders) > 1 else args.rescore)
         else:
-            workdir = Path(tempfile.mkdtemp(prefix=f"callsentry-e2e-{name}-"))
-            if args.keep is not None:
+            if args.keep is None:
+                workdir = Path(tempfile.mkdtemp(prefix=f"callsentry-e2e-{folder.name}-"))
+            else:
                 workdir = args.keep / name if len(folders) > 1 else args.keep
                 shutil.rmtree(workdir, ignore_errors=True)
                 workdir.mkdir(parents=True)

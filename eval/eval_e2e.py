@@ -82,6 +82,18 @@ AUDIO_SUFFIXES = frozenset({".wav", ".mp3", ".m4a", ".flac", ".ogg", ".opus"})
 RUN_TIMEOUT_S = 6 * 3600  # a whole set on a 2-core machine with openai-whisper
 SNIPPET_CHARS = 120  # masked text shown per mismatch
 SNIPPET_MARGIN_S = 3.0  # seconds around a violation whose segments are shown
+ISOLATED_SETTINGS = tuple(
+    f"CALLSENTRY_{name}"
+    for name in (
+        "OUT_DIR",
+        "DATABASE_URL",
+        "SMTP_",
+        "MAIL_",
+        "WEBHOOK_URL",
+        "AUDIT_",
+        "RECORDINGS_DIR",
+    )
+)  # settings of the caller's that would send the run's output elsewhere
 MIN_SUFFIX_DIGITS = 5  # a run of a value's last digits this long is a leak
 
 # Overall figures of each held-out set's first, blind run: the generalisation figures. Later runs
@@ -601,6 +613,19 @@ class CallScore:
     outcomes: dict[str, str]  # rule id -> tp | fp | fn
     role: tuple[float, float] | None  # mono calls: (right, transcribed) seconds
     speakers: frozenset[str] = field(default_factory=frozenset)  # roles in the stored transcript
+    punctuation: tuple[int, int] = (0, 0)  # (punctuation marks, Han characters) stored
+
+
+_HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+def punctuation_count(texts: Iterable[str]) -> tuple[int, int]:
+    """(punctuation marks, Han characters) in ``texts``: how punctuated stored Mandarin is."""
+    marks = han = 0
+    for text in texts:
+        marks += sum(1 for ch in text if unicodedata.category(ch).startswith("P"))
+        han += len(_HAN.findall(text))
+    return marks, han
 
 
 def score_call(
@@ -617,6 +642,7 @@ def score_call(
         outcomes=rule_outcomes(truth.violations, found),
         role=role_time(truth, segments) if truth.mono else None,
         speakers=frozenset(s.speaker for s in segments),
+        punctuation=punctuation_count(s.text for s in segments),
     )
 
 
@@ -694,9 +720,9 @@ def print_report(scores: Sequence[CallScore], first_run: dict[str, float] | None
     )
 
     print("\n== ASR error of the stored masked transcript (CER zh / WER en; micro average)")
-    print(
-        f"{'lang':4} {'condition':9} {'calls':>5} {'agent':>6} {'cust.':>6} {'mixed':>6} {'all':>6}"
-    )
+    print("(punct. = punctuation marks per 100 Han characters of the stored text)")
+    columns = ("agent", "cust.", "mixed", "all", " punct.")
+    print(f"{'lang':4} {'condition':9} {'calls':>5} " + " ".join(f"{c:>6}" for c in columns))
     for key in order:
         per: dict[str, EditCount] = defaultdict(lambda: EditCount(0, 0))
         for s in groups[key]:
@@ -704,7 +730,10 @@ def print_report(scores: Sequence[CallScore], first_run: dict[str, float] | None
                 per[channel] = per[channel] + count
                 per["all"] = per["all"] + count
         cells = " ".join(f"{_rate(per[c]):>6}" for c in ("agent", "customer", "mixed", "all"))
-        print(f"{key[0]:4} {key[1]:9} {len(groups[key]):5} {cells}")
+        marks = sum(s.punctuation[0] for s in groups[key])
+        han = sum(s.punctuation[1] for s in groups[key])
+        punct = f"{100 * marks / han:7.1f}" if han else "      -"
+        print(f"{key[0]:4} {key[1]:9} {len(groups[key]):5} {cells} {punct}")
 
     print("\n== PII values spoken -> still readable in an output of the run")
     print(f"{'lang':4} {'condition':9} {'checksummed':>16} {'other':>16}")
@@ -799,7 +828,13 @@ def run_batch(audio_dir: Path, workdir: Path, backend: str | None) -> tuple[str,
     """``callsentry run`` over ``audio_dir`` with everything it writes under ``workdir``;
     returns (its terminal output, seconds)."""
     out_dir = workdir / "out"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CALLSENTRY_", "PREFECT_"))}
+    # everything the run writes stays under workdir: no database, SMTP relay, webhook, audit
+    # file or Prefect server of the caller's; the other settings (ASR prompts, threads, ...) pass
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(ISOLATED_SETTINGS) and not k.startswith("PREFECT_")
+    }
     env |= {
         "PYTHONPATH": str(ROOT),
         "PREFECT_HOME": str(workdir / "prefect-home"),
@@ -807,9 +842,6 @@ def run_batch(audio_dir: Path, workdir: Path, backend: str | None) -> tuple[str,
         "CALLSENTRY_OUT_DIR": str(out_dir),
         "CALLSENTRY_AUDIT_KEY_FILE": str(workdir / "audit.key"),
     }
-    for key in ("CALLSENTRY_MODEL_DIR", "CALLSENTRY_THREADS", "CALLSENTRY_DEVICE"):
-        if key in os.environ:
-            env[key] = os.environ[key]
     command = [sys.executable, "-m", "pipeline.cli", "run", str(audio_dir), "--out", str(out_dir)]
     if backend:
         command += ["--asr-backend", backend]

@@ -95,6 +95,8 @@ ISOLATED_SETTINGS = tuple(
     )
 )  # settings of the caller's that would send the run's output elsewhere
 MIN_SUFFIX_DIGITS = 5  # a run of a value's last digits this long is a leak
+PARTIAL_DIGITS = 8  # this many contiguous digits of a long value still readable: partly exposed
+PARTIAL_MIN_VALUE_DIGITS = 11  # values this long are checked for partial exposure
 
 # Overall figures of each held-out set's first, blind run: the generalisation figures. Later runs
 # follow fixes the first run prompted, so they score higher. Keys: cer_zh, wer_en (agent and
@@ -509,6 +511,17 @@ def leaks_in(value: TruthPii, outputs: Sequence[OutputText]) -> list[str]:
     return hits
 
 
+def exposed_in(value: TruthPii, outputs: Sequence[OutputText]) -> list[str]:
+    """The sources holding :data:`PARTIAL_DIGITS` or more contiguous digits of a long numeric
+    value (a misheard ID whose first twelve digits are still readable), whether or not it
+    leaked by :func:`leaks_in`; [] for short and text values."""
+    digits = value.value.rstrip("Xx")
+    if not value.is_numeric or len(digits) < PARTIAL_MIN_VALUE_DIGITS:
+        return []
+    pieces = {digits[i : i + PARTIAL_DIGITS] for i in range(len(digits) - PARTIAL_DIGITS + 1)}
+    return [o.source for o in outputs if any(p in run for run in o.digit_runs for p in pieces)]
+
+
 def read_outputs(workdir: Path, extra: Sequence[tuple[str, str]] = ()) -> list[OutputText]:
     """Every text the run left under ``workdir`` (its files, the SQLite files byte for byte,
     Prefect's own database) plus ``extra`` (source, text) pairs; audio files are skipped."""
@@ -610,6 +623,7 @@ class CallScore:
     stored: StoredCall | None
     errors: dict[str, EditCount]
     leaks: list[tuple[TruthPii, list[str]]]  # every spoken value and where it can be read
+    exposed: list[tuple[TruthPii, list[str]]]  # long numbers: where 8+ of their digits stand
     outcomes: dict[str, str]  # rule id -> tp | fp | fn
     role: tuple[float, float] | None  # mono calls: (right, transcribed) seconds
     speakers: frozenset[str] = field(default_factory=frozenset)  # roles in the stored transcript
@@ -639,6 +653,7 @@ def score_call(
         stored=stored,
         errors=channel_errors(truth, stored),
         leaks=[(item, leaks_in(item, outputs)) for item in truth.pii],
+        exposed=[(item, exposed_in(item, outputs)) for item in truth.pii],
         outcomes=rule_outcomes(truth.violations, found),
         role=role_time(truth, segments) if truth.mono else None,
         speakers=frozenset(s.speaker for s in segments),
@@ -749,6 +764,19 @@ def print_report(scores: Sequence[CallScore], first_run: dict[str, float] | None
         for item, hits in s.leaks:
             by_type[item.entity_type][0] += bool(hits)
             by_type[item.entity_type][1] += 1
+    exposed = [(s, i, h) for s in scores for i, h in s.exposed if h]
+    long_values = sum(
+        1
+        for s in scores
+        for i, _ in s.exposed
+        if i.is_numeric and len(i.value) >= PARTIAL_MIN_VALUE_DIGITS
+    )
+    print(
+        f"long numbers with {PARTIAL_DIGITS}+ contiguous digits readable: "
+        f"{len(exposed)}/{long_values}"
+    )
+    for s, item, hits in exposed:
+        print(f"  PARTLY EXPOSED {s.truth.call_id}: {item.entity_type} in {', '.join(hits[:3])}")
     print("by entity: " + ", ".join(f"{t} {a}/{b}" for t, (a, b) in sorted(by_type.items())))
     for s in scores:
         for item, hits in s.leaks:

@@ -269,3 +269,12 @@ def test_a_bad_truth_file_is_named(tmp_path) -> None:
     path.write_text("{}", encoding="utf-8")
     with pytest.raises(ValueError, match=r"x\.truth\.json"):
         e2e.load_truth(path)
+
+
+def test_long_numbers_partly_readable_are_exposed() -> None:
+    card = e2e.TruthPii("ID_CARD", "110105198506123411", "customer", 3, "")
+    misheard = [e2e.prepare_output("t", "身份证号码是10105 1985-062-3次以")]  # 1985062 3: 8 digits
+    assert e2e.leaks_in(card, misheard) == []
+    assert e2e.exposed_in(card, misheard) == ["t"]
+    assert e2e.exposed_in(card, [e2e.prepare_output("t", "号码是<ID_CARD>，出生1985")]) == []
+    assert e2e.exposed_in(e2e.TruthPii("PIN", "123456", "customer", 1, ""), misheard) == []

@@ -94,6 +94,10 @@ ISOLATED_SETTINGS = tuple(
         "RECORDINGS_DIR",
     )
 )  # settings of the caller's that would send the run's output elsewhere
+SQLITE_HEADER = b"SQLite format 3\x00"
+SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
+PREFECT_HOME_DIRNAME = "prefect-home"  # the run's own Prefect home, inside its folder
+PREFECT_CATALOGUE_TABLES = frozenset({"block_schema", "block_type"})  # shipped with Prefect
 MIN_SUFFIX_DIGITS = 5  # a run of a value's last digits this long is a leak
 PARTIAL_DIGITS = 8  # this many contiguous digits of a long value still readable: partly exposed
 PARTIAL_MIN_VALUE_DIGITS = 11  # values this long are checked for partial exposure
@@ -522,17 +526,43 @@ def exposed_in(value: TruthPii, outputs: Sequence[OutputText]) -> list[str]:
     return [o.source for o in outputs if any(p in run for run in o.digit_runs for p in pieces)]
 
 
+def sqlite_text(path: Path, skip_tables: frozenset[str] = frozenset()) -> str:
+    """Every value of every table of the SQLite file ``path`` as text (its write-ahead log
+    included), but the tables in ``skip_tables``."""
+    import sqlite3
+
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+        tables = [row[0] for row in db.execute("select name from sqlite_master where type='table'")]
+        parts = []
+        for table in tables:
+            if table in skip_tables:
+                continue
+            for row in db.execute(f'select * from "{table}"'):
+                parts.append(" | ".join("" if v is None else str(v) for v in row))
+    return "\n".join(parts)
+
+
 def read_outputs(workdir: Path, extra: Sequence[tuple[str, str]] = ()) -> list[OutputText]:
-    """Every text the run left under ``workdir`` (its files, the SQLite files byte for byte,
-    Prefect's own database) plus ``extra`` (source, text) pairs; audio files are skipped."""
+    """Every text the run left under ``workdir`` plus ``extra`` (source, text) pairs: its files,
+    every table of its SQLite files and, for the callsentry database, its bytes as well (what a
+    deleted row left); audio files are skipped. Prefect's database is read table by table
+    without its catalogue of block types (examples such as "1234567890" that no run wrote)."""
     outputs = [prepare_output(source, text) for source, text in extra]
+    prefect_home = workdir / PREFECT_HOME_DIRNAME
     for path in sorted(workdir.rglob("*")):
         if not path.is_file() or path.suffix.lower() in AUDIO_SUFFIXES:
             continue
+        source = str(path.relative_to(workdir))
+        in_prefect = path.is_relative_to(prefect_home)
         raw = path.read_bytes()
-        outputs.append(
-            prepare_output(str(path.relative_to(workdir)), raw.decode("utf-8", "ignore"))
-        )
+        if raw.startswith(SQLITE_HEADER):
+            skip = PREFECT_CATALOGUE_TABLES if in_prefect else frozenset()
+            outputs.append(prepare_output(f"{source} (tables)", sqlite_text(path, skip)))
+            if in_prefect:
+                continue
+        elif in_prefect and path.name.endswith(SQLITE_SIDE_FILES):
+            continue  # read through the database above
+        outputs.append(prepare_output(source, raw.decode("utf-8", "ignore")))
     return outputs
 
 
@@ -865,7 +895,7 @@ def run_batch(audio_dir: Path, workdir: Path, backend: str | None) -> tuple[str,
     }
     env |= {
         "PYTHONPATH": str(ROOT),
-        "PREFECT_HOME": str(workdir / "prefect-home"),
+        "PREFECT_HOME": str(workdir / PREFECT_HOME_DIRNAME),
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "CALLSENTRY_OUT_DIR": str(out_dir),
         "CALLSENTRY_AUDIT_KEY_FILE": str(workdir / "audit.key"),

@@ -255,12 +255,20 @@ def test_evaluate_reads_a_run_folder_and_its_database(tmp_path) -> None:
     with sqlite3.connect(work / "out" / "callsentry.db") as db:
         db.execute("create table t (x text)")
         db.execute("insert into t values (?)", (f"卡号{CARD}",))
+    (work / "prefect-home").mkdir()
+    with sqlite3.connect(work / "prefect-home" / "prefect.db") as db:  # Prefect's catalogue
+        db.execute("create table block_type (x text)")
+        db.execute("insert into block_type values (?)", (f"examples: {CARD}",))
+        db.execute("create table log (x text)")
+        db.execute("insert into log values ('客户王芳来电')")
     (score,) = e2e.evaluate([truth], work)
     assert score.outcomes == {"closing": "fp", "no-sensitive-auth-request": "tp"}
     (card, card_hits), (_name, name_hits) = score.leaks
-    assert card.entity_type == "BANK_CARD" and card_hits == ["out/callsentry.db"]
-    assert name_hits == []
+    assert card.entity_type == "BANK_CARD"
+    assert card_hits == ["out/callsentry.db (tables)", "out/callsentry.db"]
+    assert name_hits == ["prefect-home/prefect.db (tables)"]
     assert e2e.headline([score])["leak_checksummed"] == 1.0
+    assert e2e.headline([score])["leak_other"] == 1.0
     assert e2e.snippet(score.stored, "closing", "FP").startswith("@20.0s")
 
 

@@ -79,6 +79,7 @@ CONDITIONS = ("clean", "tel8k", "hold", "overlap", "mono", "noisy")
 CHECKSUMMED = frozenset({"ID_CARD", "BANK_CARD", "PHONE"})  # entity types with a check digit
 TRUTH_SUFFIX = ".truth.json"
 AUDIO_SUFFIXES = frozenset({".wav", ".mp3", ".m4a", ".flac", ".ogg", ".opus"})
+SERVER_STARTUP_S = 600.0  # the run's Prefect server may take minutes on a busy machine
 RUN_TIMEOUT_S = 6 * 3600  # a whole set on a 2-core machine with openai-whisper
 SNIPPET_CHARS = 120  # masked text shown per mismatch
 SNIPPET_MARGIN_S = 3.0  # seconds around a violation whose segments are shown
@@ -903,19 +904,32 @@ def run_batch(audio_dir: Path, workdir: Path, backend: str | None) -> tuple[str,
     command = [sys.executable, "-m", "pipeline.cli", "run", str(audio_dir), "--out", str(out_dir)]
     if backend:
         command += ["--asr-backend", backend]
+    from flows import server
+
+    # The run's Prefect server is started here, its home inside workdir (its database is an
+    # output of the run and is read for leaks), with room to start on a loaded machine.
+    server.STARTUP_TIMEOUT_S = max(server.STARTUP_TIMEOUT_S, SERVER_STARTUP_S)
+    os.environ["PREFECT_HOME"] = env["PREFECT_HOME"]
+    os.environ.pop("PREFECT_API_URL", None)
+    process, url = server.start_server(workdir / "prefect-server.log")
+    env["PREFECT_API_URL"] = url
     started = time.perf_counter()
-    done = subprocess.run(
-        command,
-        env=env,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=RUN_TIMEOUT_S,
-        check=False,
-    )
+    try:
+        done = subprocess.run(
+            command,
+            env=env,
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=RUN_TIMEOUT_S,
+            check=False,
+        )
+    finally:
+        server.stop_server(process)
     seconds = time.perf_counter() - started
     log = done.stdout + done.stderr
-    (workdir / "run-terminal.log").write_text(log, encoding="utf-8")
+    with (workdir / "run-terminal.log").open("a", encoding="utf-8") as sink:
+        sink.write(log)
     if done.returncode not in (0, 3):
         print(log[-4000:], file=sys.stderr)
         raise SystemExit(f"error: callsentry run exited with {done.returncode}")
@@ -941,6 +955,11 @@ def main(argv: list[str] | None = None) -> int:
         help="ASR engine (default: CALLSENTRY_ASR_BACKEND, else openai-whisper)",
     )
     parser.add_argument("--keep", type=Path, help="keep the run's folder here (else deleted)")
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="with --keep: run over the folder kept there; calls already stored are skipped",
+    )
     parser.add_argument("--rescore", type=Path, help="score a kept run folder; nothing is run")
     args = parser.parse_args(argv)
 
@@ -962,8 +981,9 @@ def main(argv: list[str] | None = None) -> int:
                 workdir = Path(tempfile.mkdtemp(prefix=f"callsentry-e2e-{folder.name}-"))
             else:
                 workdir = args.keep / name if len(folders) > 1 else args.keep
-                shutil.rmtree(workdir, ignore_errors=True)
-                workdir.mkdir(parents=True)
+                if not args.resume:
+                    shutil.rmtree(workdir, ignore_errors=True)
+                workdir.mkdir(parents=True, exist_ok=True)
             try:
                 _, seconds = run_batch(folder, workdir, backend)
                 audio_s = sum(t.duration for t in truths)

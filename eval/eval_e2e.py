@@ -42,10 +42,20 @@ English digit words read as digits and up to two spaces, hyphens or commas betwe
 removed. Digit runs touching an ASCII letter are skipped (hex digests, pseudonym tokens), and a
 value shorter than five digits leaks only as a whole run of exactly its digits (a PIN's four
 digits inside a timestamp are not a leak). For a text value (names, addresses, e-mail): the exact
-text (case folded). Audio files (the redacted recordings) are not text and are not read.
+text (case folded). Long numbers (11+ digits) with any 8 contiguous digits still readable are
+listed apart as partly exposed (a misheard ID whose first twelve digits stand). What is read:
+every file under the run's folder but audio (the redacted recordings), SQLite files table by
+table (write-ahead log included) and the callsentry database also byte for byte; Prefect's
+database without its block catalogue, which ships example numbers ("1234567890") of its own.
+
+The evaluator starts the run's Prefect server itself (home inside the run's folder, up to
+:data:`SERVER_STARTUP_S` to come up on a loaded machine) and passes the caller's settings on,
+except those that would send output elsewhere (:data:`ISOLATED_SETTINGS`): so
+``CALLSENTRY_ASR_PROMPT_ZH=`` compares a run without the decoder prompt.
 
     .venv/bin/python eval/eval_e2e.py --set tuning --backend faster-whisper
     .venv/bin/python eval/eval_e2e.py --calls DIR [--keep WORKDIR]
+    .venv/bin/python eval/eval_e2e.py --calls DIR --keep WORKDIR --resume  # calls added since
     .venv/bin/python eval/eval_e2e.py --rescore WORKDIR --set tuning   # score a kept run again
 """
 

@@ -474,6 +474,15 @@ _EN_DIGIT_WORDS = {
 _EN_DIGIT_WORD = re.compile(r"\b(" + "|".join(_EN_DIGIT_WORDS) + r")\b", re.IGNORECASE)
 _ZH_DIGIT_TABLE = str.maketrans({k: str(v) for k, v in _ZH_DIGIT.items()})
 _DIGIT_GAP = re.compile(r"(?<=\d)[ \t\-,，、]{1,2}(?=\d)")
+# Machine-written numbers that no speech produced, cut out before digit runs are read: date-times
+# and times of day (with fractions of a second), UUIDs and Unix timestamps. Prefect's database
+# holds thousands ("10:41:15.650043" would otherwise hold the last five digits of an ID).
+_MACHINE_NUMBER = re.compile(
+    r"\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
+    r"|\b\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?"
+    r"|\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b"
+    r"|\b1[5-9]\d{8}\.\d+"
+)
 _DIGIT_RUN = re.compile(r"\d+(?:[Xx](?![A-Za-z]))?")  # an ID may end in X
 
 
@@ -488,8 +497,10 @@ class OutputText:
 
 def digit_runs(text: str) -> tuple[str, ...]:
     """Maximal digit runs of ``text`` read in every digit form, separators removed; runs that
-    touch an ASCII letter (hex digests, tokens) are left out."""
-    text = unicodedata.normalize("NFKC", text).translate(_ZH_DIGIT_TABLE)
+    touch an ASCII letter (hex digests, tokens) and machine-written times and ids are left
+    out."""
+    text = _MACHINE_NUMBER.sub(" ", unicodedata.normalize("NFKC", text))
+    text = text.translate(_ZH_DIGIT_TABLE)
     text = _EN_DIGIT_WORD.sub(lambda m: _EN_DIGIT_WORDS[m.group().lower()], text)
     text = _DIGIT_GAP.sub("", text)
     runs = []

@@ -194,6 +194,21 @@ def test_numeric_leaks(text: str, leaks: bool) -> None:
     assert bool(e2e.leaks_in(value, [e2e.prepare_output("x", text)])) is leaks
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "01a23658-1e46-7409-9e90-22de7df739ed | 2026-12-02 10:41:15.650043 | 2026-12-02",
+        "at 10:41:15,650043 INFO",
+        '{"timestamp": 1764672075.650043}',
+        "2026-12-02T10:41:15.650043+00:00",
+    ],
+)
+def test_machine_written_times_and_ids_are_not_leaks(text: str) -> None:
+    value = e2e.TruthPii("ID_CARD", "420102199112050043", "customer", 1, "")
+    assert e2e.leaks_in(value, [e2e.prepare_output("db", text)]) == []
+    assert e2e.leaks_in(value, [e2e.prepare_output("db", f"{text} 尾号五零零四三")]) == ["db"]
+
+
 def test_short_values_leak_only_as_a_whole_run() -> None:
     pin = e2e.TruthPii("PIN", "1234", "customer", 1, "")
     assert e2e.leaks_in(pin, [e2e.prepare_output("a", "密码是一二三四。")]) == ["a"]

@@ -21,6 +21,7 @@ from pipeline.models import Severity
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CHECKOUT_RULES_DIR = PROJECT_ROOT / "rules"  # the packs in a source checkout
 BUNDLED_RULES_PACKAGE = "pipeline.bundled_rules"  # the same packs inside an installed wheel
+ASR_PROMPT_MAX_CHARS = 100  # a decoder prompt holds at most 223 tokens; stay well inside
 
 
 def bundled_rules_dir() -> Path:
@@ -185,6 +186,19 @@ class Settings(BaseSettings):
     )
     console_secure_cookies: bool = Field(
         False, description="send the session cookie over HTTPS only (behind a TLS proxy)"
+    )
+
+    # --- ASR prompts: simplified, punctuated Chinese ---------------------------------------
+    # Text given to the decoder before every 30 s window (Whisper's initial prompt, carried):
+    # Whisper writes in the script and style of its prompt. Never a sentence a call could
+    # contain: a segment that repeats the prompt is dropped by the guards. "" = no prompt.
+    asr_prompt_zh: str = Field(
+        "以下是普通话的句子，使用简体中文。",
+        max_length=ASR_PROMPT_MAX_CHARS,
+        description="decoder prompt for Mandarin: simplified characters with punctuation",
+    )
+    asr_prompt_en: str = Field(
+        "", max_length=ASR_PROMPT_MAX_CHARS, description="decoder prompt for English; '' = none"
     )
 
     @field_validator("*", mode="before")

@@ -5,6 +5,12 @@ Policy: text that is pure hallucination (a repetition loop filling the segment, 
 doubtful text (a partial loop, a known phrase inside other text, high compression ratio, low
 decoder confidence) is kept but flagged ``suspect`` with a reason, so no compliance rule fires on it
 alone. Timestamps are clamped monotonic and inside the audio; Chinese becomes simplified.
+
+The decoder prompt (``asr_prompt_zh``) is a known source of such text: on silence or unclear
+audio Whisper may write its prompt back. The prompt and each of its clauses (split at
+punctuation, :data:`PROMPT_CLAUSE_MIN_CHARS` characters or more) are treated like the known
+phrases, under the reason "prompt text": dropped when they fill the segment, flagged when inside.
+Simplified conversion stays the safety net whatever the prompt does.
 """
 
 from __future__ import annotations
@@ -45,6 +51,9 @@ HALLUCINATION_PHRASES: tuple[str, ...] = (
     "字幕志愿者",
     "中文字幕",
 )
+
+PROMPT_CLAUSE_MIN_CHARS = 6  # a prompt clause shorter than this (normalised) is not looked for
+_CLAUSE_BREAK = re.compile(r"[\s,.;:!?，。；：！？、]+")
 
 _TOKEN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]|[^\W_]+", re.UNICODE)
 
@@ -117,13 +126,15 @@ def repetition_coverage(text: str) -> float:
     return unit * repeats / len(items) if items and repeats else 0.0
 
 
-def hallucination_phrase_coverage(text: str) -> float:
-    """Share of the normalised text taken by known hallucination phrases (0..1)."""
+def hallucination_phrase_coverage(
+    text: str, phrases: Sequence[str] = HALLUCINATION_PHRASES
+) -> float:
+    """Share of the normalised text taken by ``phrases`` (known hallucination phrases) (0..1)."""
     norm = normalise_for_match(text)
     if not norm:
         return 0.0
     covered = 0
-    for phrase in HALLUCINATION_PHRASES:
+    for phrase in sorted(phrases, key=len, reverse=True):
         key = normalise_for_match(phrase)
         if key and key in norm:
             covered += len(key) * norm.count(key)
@@ -131,11 +142,27 @@ def hallucination_phrase_coverage(text: str) -> float:
     return min(1.0, covered / (covered + len(norm)))
 
 
-def judge_segment(segment: AsrSegment) -> Verdict:
-    """Drop, flag or pass one segment (see the module policy)."""
+def prompt_phrases(prompt: str) -> tuple[str, ...]:
+    """What a segment repeating the decoder ``prompt`` would hold: the whole prompt and each
+    clause of :data:`PROMPT_CLAUSE_MIN_CHARS` normalised characters or more; () for none."""
+    if not normalise_for_match(prompt):
+        return ()
+    clauses = [c for c in _CLAUSE_BREAK.split(prompt) if c]
+    if len(clauses) > 1:  # "a, b" is also said "a b": the clauses alone, and joined
+        clauses = [" ".join(clauses), *clauses]
+    kept = [c for c in clauses if len(normalise_for_match(c)) >= PROMPT_CLAUSE_MIN_CHARS]
+    return tuple(dict.fromkeys([prompt.strip(), *kept]))
+
+
+def judge_segment(segment: AsrSegment, prompt: Sequence[str] = ()) -> Verdict:
+    """Drop, flag or pass one segment (see the module policy); ``prompt`` holds the
+    :func:`prompt_phrases` of the decoder prompt."""
     text = segment.text.strip()
     if not normalise_for_match(text):
         return Verdict(True, "empty text")
+    prompt_share = hallucination_phrase_coverage(text, prompt) if prompt else 0.0
+    if prompt_share >= PHRASE_DROP_COVERAGE:
+        return Verdict(True, "prompt text")
     if hallucination_phrase_coverage(text) >= PHRASE_DROP_COVERAGE:
         return Verdict(True, "known hallucination phrase")
     loop = repetition_coverage(text)
@@ -143,6 +170,8 @@ def judge_segment(segment: AsrSegment) -> Verdict:
         return Verdict(True, "repetition loop")
     if segment.no_speech_prob > NO_SPEECH_PROB_MAX and segment.avg_logprob < LOGPROB_MIN:
         return Verdict(True, "no speech")
+    if prompt_share > 0:
+        return Verdict(False, "prompt text")
     if loop > 0:
         return Verdict(False, "repetition loop")
     if hallucination_phrase_coverage(text) > 0:
@@ -231,16 +260,18 @@ def clamp_segments(segments: Sequence[AsrSegment], duration: float) -> list[AsrS
 
 
 def guard_channel(
-    segments: Sequence[AsrSegment], speaker: str, duration: float
+    segments: Sequence[AsrSegment], speaker: str, duration: float, prompt: str = ""
 ) -> tuple[Segment, ...]:
-    """Apply every guard to one channel's segments and return the kept ones as ``Segment``."""
+    """Apply every guard to one channel's segments and return the kept ones as ``Segment``;
+    ``prompt`` is the decoder prompt they were decoded with ("" for none)."""
     kept: list[Segment] = []
+    phrases = prompt_phrases(to_simplified(prompt))
     for seg in clamp_segments(segments, duration):
         text = to_simplified(seg.text.strip())
         words = tuple(
             replace(w, text=to_simplified(w.text.strip())) for w in seg.words if w.text.strip()
         )
-        verdict = judge_segment(replace(seg, text=text))
+        verdict = judge_segment(replace(seg, text=text), phrases)
         if verdict.drop:
             continue
         kept.append(

@@ -87,9 +87,10 @@ def transcribe_call(
     """The raw (unmasked) transcript of one decoded call. Keep it in memory only.
 
     ``language`` is "auto" (detected once per call, on the start of its speech, and used for
-    every channel) or a fixed "zh" / "en". ``call_id`` defaults to the recording's
-    sha256. ``vad`` defaults to the Silero gate (energy when Silero cannot load). Silence and
-    noise give a transcript without segments.
+    every channel) or a fixed "zh" / "en"; the engine's prompt for that language
+    (``backend.prompt_for``) is given to the decoder and guarded against in its output.
+    ``call_id`` defaults to the recording's sha256. ``vad`` defaults to the Silero gate
+    (energy when Silero cannot load). Silence and noise give a transcript without segments.
     """
     if language not in ("auto", *SUPPORTED_LANGUAGES):
         raise ValueError(f"language must be auto, zh or en, not {language!r}")
@@ -103,9 +104,10 @@ def transcribe_call(
             language = backend.detect_language(speech.audio)
     per_channel: list[tuple[Segment, ...]] = []
     if speech is not None:
-        raw = backend.transcribe_speech(speech.audio, language, beam_size)
+        prompt = backend.prompt_for(language)
+        raw = backend.transcribe_speech(speech.audio, language, beam_size, prompt)
         for speaker, segments in to_call_time(raw, speech).items():
-            per_channel.append(guard_channel(segments, speaker, duration))
+            per_channel.append(guard_channel(segments, speaker, duration, prompt))
     return Transcript(
         call_id=call_id or call.recording.recording_id,
         language=language,

@@ -9,6 +9,7 @@ from pipeline.asr.guards import (
     clamp_segments,
     guard_channel,
     judge_segment,
+    prompt_phrases,
     split_on_pauses,
     to_simplified,
 )
@@ -129,3 +130,51 @@ def test_guard_channel_drops_loops_flags_doubts_and_simplifies() -> None:
         ("请问您的卡号", True, "low decoder confidence"),
     ]
     assert all(s.speaker == "agent" and s.end <= 5.0 for s in out)
+
+
+ZH_PROMPT = "以下是普通话的句子，使用简体中文。"
+
+
+def test_prompt_phrases_are_the_prompt_and_its_long_clauses() -> None:
+    phrases = prompt_phrases(ZH_PROMPT)
+    assert phrases[0] == ZH_PROMPT
+    assert "以下是普通话的句子" in phrases and "使用简体中文" in phrases
+    assert prompt_phrases("") == () and prompt_phrases("  。") == ()
+    assert "Hello" not in prompt_phrases("Hello, this is a bank call.")  # too short to look for
+
+
+@pytest.mark.parametrize(
+    ("text", "drop", "reason"),
+    [
+        (ZH_PROMPT, True, "prompt text"),
+        ("以下是普通話的句子，使用簡體中文。", True, "prompt text"),  # traditional: same text
+        ("以下是普通话的句子", True, "prompt text"),  # one clause written back
+        ("使用简体中文。", True, "prompt text"),
+        (
+            "以下是普通话的句子。您好，这里是安和银行客服中心，请问有什么可以帮您？",
+            False,
+            "prompt text",
+        ),
+        ("您好，这里是安和银行客服中心，请问有什么可以帮您？", False, None),
+        ("以下是您的账单明细。", False, None),  # shares words with the prompt, not a clause
+    ],
+)
+def test_segments_repeating_the_prompt(text: str, drop: bool, reason: str | None) -> None:
+    verdict = judge_segment(AsrSegment(0.0, 2.0, text), prompt_phrases(ZH_PROMPT))
+    assert (verdict.drop, verdict.reason) == (drop, reason)
+
+
+def test_without_a_prompt_its_text_is_speech() -> None:
+    assert judge_segment(AsrSegment(0.0, 2.0, ZH_PROMPT)) == judge_segment(
+        AsrSegment(0.0, 2.0, "以下是您的账单明细，请您核对。")
+    )
+
+
+def test_guard_channel_drops_the_prompt_and_converts_to_simplified() -> None:
+    segments = [
+        AsrSegment(0.0, 2.0, "以下是普通话的句子，使用简体中文。"),
+        AsrSegment(2.5, 4.0, "請問有什麼可以幫您？"),
+    ]
+    out = guard_channel(segments, "agent", duration=5.0, prompt=ZH_PROMPT)
+    assert [s.text for s in out] == ["请问有什么可以帮您？"]
+    assert guard_channel(segments, "agent", duration=5.0)[0].text == ZH_PROMPT

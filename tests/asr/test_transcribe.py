@@ -3,14 +3,19 @@ session fixtures), and call times checked against calls with known turn times.""
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import replace
+from types import MappingProxyType
 
+import numpy as np
 import pytest
 
+from pipeline.asr.backends.base import AsrBackend
 from pipeline.asr.error_rate import error_rate
-from pipeline.asr.guards import to_simplified
-from pipeline.asr.transcribe import transcribe_call
-from pipeline.asr.vad import SAMPLE_RATE
+from pipeline.asr.guards import AsrSegment, normalise_for_match, prompt_phrases, to_simplified
+from pipeline.asr.transcribe import call_speech, transcribe_call
+from pipeline.asr.vad import SAMPLE_RATE, load_detector
+from pipeline.config import VadName
 from pipeline.models import Transcript
 
 from .calls import Turn, relaid_call, with_fillers
@@ -105,6 +110,53 @@ def test_mandarin_is_detected_and_simplified(base_backend, decode, manifest) -> 
     for seg in transcript.segments:
         assert to_simplified(seg.text) == seg.text
         assert all(to_simplified(w.text) == w.text for w in seg.words)
+
+
+@pytest.mark.slow
+def test_mandarin_prompt_reaches_the_decoder_and_never_the_transcript(base_backend, decode) -> None:
+    """The default Mandarin prompt changes what the engine writes (both engines), and no
+    segment of the transcript repeats it; the text is simplified and punctuated."""
+    clip = _clip(decode(ZH_CALL), 20.0)
+    prompt = base_backend.prompt_for("zh")
+    assert prompt
+    speech = call_speech(clip.channels, load_detector(VadName.SILERO))
+    assert speech is not None
+    plain = base_backend.transcribe_speech(speech.audio, "zh", 1)
+    prompted = base_backend.transcribe_speech(speech.audio, "zh", 1, prompt)
+    assert [s.text for s in plain] != [s.text for s in prompted]
+    transcript = transcribe_call(clip, base_backend, language="zh", beam_size=1)
+    text = "".join(s.text for s in transcript.segments)
+    assert text and to_simplified(text) == text
+    assert any(unicodedata.category(ch).startswith("P") for ch in text)
+    for clause in prompt_phrases(prompt):
+        assert normalise_for_match(clause) not in normalise_for_match(text)
+
+
+class _PromptEcho(AsrBackend):
+    """An engine that writes its prompt back before the speech (Whisper's failure mode)."""
+
+    name, model_name, device, is_multilingual = "echo", "echo", "cpu", True
+    prompts = MappingProxyType({"zh": "以下是普通话的句子，使用简体中文。"})
+
+    def __init__(self) -> None:
+        self.received: list[str] = []
+
+    def detect_language(self, audio: np.ndarray) -> str:
+        return "zh"
+
+    def transcribe_speech(self, audio, language, beam_size, prompt=""):
+        self.received.append(prompt)
+        end = len(audio) / SAMPLE_RATE
+        return [AsrSegment(0.0, 1.0, prompt), AsrSegment(1.0, end, "請問有什麼可以幫您？")]
+
+
+def test_transcribe_call_gives_the_prompt_and_drops_its_echo(decode) -> None:
+    engine = _PromptEcho()
+    clip = _clip(decode(ZH_CALL), 8.0)
+    transcript = transcribe_call(clip, engine, vad=load_detector(VadName.ENERGY))
+    assert engine.received == ["以下是普通话的句子，使用简体中文。"]
+    texts = [s.text for s in transcript.segments]
+    assert texts and all(t == "请问有什么可以帮您？" for t in texts)
 
 
 def test_bad_language_refused(decode, tiny_backend) -> None:

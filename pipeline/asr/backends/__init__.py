@@ -9,11 +9,13 @@ openai-whisper, CTranslate2 for faster-whisper), else the CPU; ``cuda`` without 
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 import threading
 import time
 from pathlib import Path
+from types import MappingProxyType
 
 from pipeline.asr.backends.base import AsrBackend
 from pipeline.asr.loader import ModelUnavailableError, configure_threads, load_model
@@ -29,7 +31,8 @@ log = logging.getLogger(__name__)
 
 __all__ = ["AsrBackend", "ModelUnavailableError", "load_backend"]
 
-_CACHE: dict[tuple[str, ...], AsrBackend] = {}
+_MODELS: dict[tuple[str, ...], AsrBackend] = {}  # loaded engines, by model and device
+_CACHE: dict[tuple[str, ...], AsrBackend] = {}  # the same with their prompts, by settings
 _LOCK = threading.Lock()
 
 
@@ -109,11 +112,13 @@ def _load_openai_whisper(spec: str, settings: Settings) -> AsrBackend:
 
 def load_backend(settings: Settings, model: str | None = None) -> AsrBackend:
     """The engine ``settings.asr_backend`` names with model ``model`` (default
-    ``settings.model``), loaded once per process. Raises ModelUnavailableError when the
-    model, the device or the engine cannot be had."""
+    ``settings.model``) and the settings' decoder prompts (``asr_prompt_zh``,
+    ``asr_prompt_en``), loaded once per process: settings that differ only in their prompts
+    share one loaded model. Raises ModelUnavailableError when the model, the device or the
+    engine cannot be had."""
     spec = model or settings.model
     engine = AsrBackendName(settings.asr_backend)
-    key = (
+    model_key = (
         engine.value,
         spec,
         str(settings.model_dir),
@@ -121,19 +126,25 @@ def load_backend(settings: Settings, model: str | None = None) -> AsrBackend:
         settings.compute_type.value,
         str(settings.threads),
     )
+    prompts = {"zh": settings.asr_prompt_zh.strip(), "en": settings.asr_prompt_en.strip()}
+    key = (*model_key, *(f"{lang}={text}" for lang, text in sorted(prompts.items())))
     with _LOCK:
         if key not in _CACHE:
-            started = time.perf_counter()
-            if engine is AsrBackendName.FASTER_WHISPER:
-                _CACHE[key] = _load_faster_whisper(spec, settings)
-            else:
-                _CACHE[key] = _load_openai_whisper(spec, settings)
-            found = _CACHE[key]
-            log.info(
-                "ASR %s, model %s on %s, ready in %.1f s",
-                found.name,
-                spec,
-                found.device,
-                time.perf_counter() - started,
-            )
+            if model_key not in _MODELS:
+                started = time.perf_counter()
+                if engine is AsrBackendName.FASTER_WHISPER:
+                    _MODELS[model_key] = _load_faster_whisper(spec, settings)
+                else:
+                    _MODELS[model_key] = _load_openai_whisper(spec, settings)
+                found = _MODELS[model_key]
+                log.info(
+                    "ASR %s, model %s on %s, ready in %.1f s",
+                    found.name,
+                    spec,
+                    found.device,
+                    time.perf_counter() - started,
+                )
+            backend = copy.copy(_MODELS[model_key])  # the same loaded model, its own prompts
+            backend.prompts = MappingProxyType(prompts)
+            _CACHE[key] = backend
         return _CACHE[key]

@@ -6,11 +6,19 @@ and decode it into segments with word timestamps and the scores the guards judge
 (:class:`pipeline.asr.guards.AsrSegment`, times in that audio). Everything else (the VAD gate,
 the way back to call time, the guards, the merge of channels, simplified Chinese) lives in
 :mod:`pipeline.asr.transcribe` and is the same for every engine.
+
+Each engine also carries a decoder prompt per language (``prompts``, from the settings
+``asr_prompt_zh`` / ``asr_prompt_en``, set by :func:`pipeline.asr.backends.load_backend`):
+Whisper writes in the script and style of the text before it, so a short simplified-Chinese
+sentence with punctuation gives simplified, punctuated Mandarin. The prompt is given to every
+30 s window (never the previous window's text), the same tokens on both engines.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from types import MappingProxyType
 
 import numpy as np
 
@@ -33,6 +41,12 @@ class AsrBackend(ABC):
     model_name: str  # what the user asked for: "base", a path, ...
     device: str  # "cpu" or "cuda", resolved
     is_multilingual: bool  # False for English-only models (tiny.en)
+    # decoder prompt per language ("zh", "en"); none for a language not in it
+    prompts: Mapping[str, str] = MappingProxyType({})
+
+    def prompt_for(self, language: str) -> str:
+        """The decoder prompt for ``language`` ("" when there is none)."""
+        return self.prompts.get(language, "").strip()
 
     @abstractmethod
     def detect_language(self, audio: np.ndarray) -> str:
@@ -40,12 +54,13 @@ class AsrBackend(ABC):
 
     @abstractmethod
     def transcribe_speech(
-        self, audio: np.ndarray, language: str, beam_size: int
+        self, audio: np.ndarray, language: str, beam_size: int, prompt: str = ""
     ) -> list[AsrSegment]:
         """Segments of speech-only audio, with words; times in that audio.
 
         Decoding is deterministic (fixed seed) and uses TEMPERATURES, BEST_OF and the guards'
-        thresholds; the previous text is not fed back as a prompt.
+        thresholds. ``prompt`` (when not empty) goes before every 30 s window; the previous
+        text is never fed back as a prompt.
         """
 
 

@@ -50,7 +50,7 @@ class FasterWhisperBackend(AsrBackend):
         return pick_language(dict(all_probs))
 
     def transcribe_speech(
-        self, audio: np.ndarray, language: str, beam_size: int
+        self, audio: np.ndarray, language: str, beam_size: int, prompt: str = ""
     ) -> list[AsrSegment]:
         """See :meth:`AsrBackend.transcribe_speech`."""
         import ctranslate2
@@ -65,6 +65,9 @@ class FasterWhisperBackend(AsrBackend):
             best_of=BEST_OF,
             word_timestamps=True,
             condition_on_previous_text=False,
+            # faster-whisper's initial_prompt reaches the first window only; its hotwords go
+            # before every window as the same tokens openai-whisper's carried prompt gives
+            hotwords=prompt or None,
             compression_ratio_threshold=COMPRESSION_RATIO_MAX,
             log_prob_threshold=LOGPROB_MIN,
             no_speech_threshold=NO_SPEECH_PROB_MAX,

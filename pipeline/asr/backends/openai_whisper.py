@@ -56,7 +56,7 @@ class OpenAiWhisperBackend(AsrBackend):
         return pick_language(probs)
 
     def transcribe_speech(
-        self, audio: np.ndarray, language: str, beam_size: int
+        self, audio: np.ndarray, language: str, beam_size: int, prompt: str = ""
     ) -> list[AsrSegment]:
         """See :meth:`AsrBackend.transcribe_speech`."""
         import torch
@@ -74,6 +74,8 @@ class OpenAiWhisperBackend(AsrBackend):
                 best_of=BEST_OF,
                 word_timestamps=True,
                 condition_on_previous_text=False,
+                initial_prompt=prompt or None,
+                carry_initial_prompt=bool(prompt),  # every window, not the first one only
                 compression_ratio_threshold=COMPRESSION_RATIO_MAX,
                 logprob_threshold=LOGPROB_MIN,
                 no_speech_threshold=NO_SPEECH_PROB_MAX,

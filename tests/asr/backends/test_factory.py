@@ -94,6 +94,26 @@ def test_backends_load_once_with_their_names(engine: str, asr_settings) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("engine", [b.value for b in AsrBackendName])
+def test_backends_carry_the_prompts_of_their_settings(engine: str, asr_settings) -> None:
+    settings = asr_settings.model_copy(update={"asr_backend": AsrBackendName(engine)})
+    default = load_backend(settings, "tiny.en")
+    assert default.prompt_for("zh") == Settings().asr_prompt_zh != ""
+    assert default.prompt_for("en") == "" and default.prompt_for("fr") == ""
+    other = load_backend(
+        settings.model_copy(update={"asr_prompt_zh": " 以下是普通话。 "}), "tiny.en"
+    )
+    assert other is not default and other.prompt_for("zh") == "以下是普通话。"
+    assert other.model is default.model  # one loaded model, two prompts
+    assert default.prompt_for("zh") == Settings().asr_prompt_zh  # the first keeps its own
+
+
+def test_prompt_settings_are_bounded() -> None:
+    with pytest.raises(ValueError, match="asr_prompt_zh"):
+        Settings(asr_prompt_zh="很长" * 60)
+
+
+@pytest.mark.slow
 def test_openai_whisper_loads_a_ct2_folder(tmp_path: Path, asr_settings) -> None:
     """Any CTranslate2 folder (a larger model in practice) is converted once and loaded."""
     from pipeline.asr.loader import clear_model_cache, load_model

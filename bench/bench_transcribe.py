@@ -155,25 +155,28 @@ def _text_of(out_json: Path) -> str | None:
 
 
 def bare_faster_whisper(argv: list[str]) -> int:
-    """``--bare FOLDER OUT BEAM DEVICE COMPUTE THREADS FILE``: faster-whisper's own API, one
-    file."""
-    folder, out, beam, device, compute, threads, audio = argv
+    """``--bare FOLDER OUT_DIR BEAM DEVICE COMPUTE THREADS FILE...``: faster-whisper's own API,
+    the model loaded once for all files; ``OUT_DIR/<stem>.json`` per file."""
+    folder, out, beam, device, compute, threads, *audio_files = argv
     from faster_whisper import WhisperModel
 
     model = WhisperModel(
         folder, device=device, compute_type=compute, cpu_threads=int(threads), local_files_only=True
     )
-    segments, _ = model.transcribe(audio, beam_size=int(beam), word_timestamps=True)
-    result = [{"start": s.start, "end": s.end, "text": s.text} for s in segments]
-    Path(out).write_text(json.dumps({"segments": result}, ensure_ascii=False), encoding="utf-8")
+    for audio in audio_files:
+        segments, _ = model.transcribe(audio, beam_size=int(beam), word_timestamps=True)
+        result = [{"start": s.start, "end": s.end, "text": s.text} for s in segments]
+        target = Path(out) / f"{Path(audio).stem}.json"
+        target.write_text(json.dumps({"segments": result}, ensure_ascii=False), encoding="utf-8")
     return 0
 
 
-Command = Callable[[BenchFile], tuple[list[str], Path]]
+Command = Callable[[list[BenchFile]], tuple[list[str], list[Path]]]
 
 
 def engines(model: str, beam: int, threads: int, work: Path, device: str) -> dict[str, Command]:
-    """Per engine: a function of a file giving (command, JSON output path).
+    """Per engine: a function of the files one process handles giving (command, the JSON output
+    path of each file).
 
     ``model`` is an offline name (base, tiny.en) or a CTranslate2 folder; the whisper CLI gets
     the same weights as a converted checkpoint.
@@ -194,30 +197,38 @@ def engines(model: str, beam: int, threads: int, work: Path, device: str) -> dic
         checkpoint = ensure_folder_checkpoint(folder, settings.model_dir)
     compute = "float16" if device == "cuda" else "int8"
 
-    def cli(f: BenchFile) -> tuple[list[str], Path]:
-        out = work / "cli" / f.label.replace(" ", "_")
-        cmd = [str(BIN / "whisper"), str(f.path), "--model", str(checkpoint)]
+    def out_dir(engine: str, files: list[BenchFile]) -> Path:
+        label = "all" if len(files) > 1 else files[0].label.replace(" ", "_")
+        path = work / engine / label
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def outputs(out: Path, files: list[BenchFile]) -> list[Path]:
+        return [out / f"{f.path.stem}.json" for f in files]
+
+    def cli(files: list[BenchFile]) -> tuple[list[str], list[Path]]:
+        out = out_dir("cli", files)
+        cmd = [str(BIN / "whisper"), *(str(f.path) for f in files), "--model", str(checkpoint)]
         cmd += ["--device", device, "--fp16", str(device == "cuda"), "--beam_size", str(beam)]
         cmd += ["--threads", str(threads), "--output_dir", str(out)]
         cmd += ["--output_format", "json", "--verbose", "False"]
-        return cmd, out / f"{f.path.stem}.json"
+        return cmd, outputs(out, files)
 
-    def bare(f: BenchFile) -> tuple[list[str], Path]:
-        out = work / "bare" / f"{f.label.replace(' ', '_')}.json"
-        out.parent.mkdir(parents=True, exist_ok=True)
+    def bare(files: list[BenchFile]) -> tuple[list[str], list[Path]]:
+        out = out_dir("bare", files)
         cmd = [sys.executable, __file__, "--bare", str(folder), str(out), str(beam), device]
-        return [*cmd, compute, str(threads), str(f.path)], out
+        return [*cmd, compute, str(threads), *(str(f.path) for f in files)], outputs(out, files)
 
-    def ours(backend: str):
-        def command(f: BenchFile) -> tuple[list[str], Path]:
-            out = work / backend / f.label.replace(" ", "_")
-            cmd = [str(BIN / "callsentry"), "transcribe", str(f.path), "--out", str(out)]
-            cmd += ["--unmasked", "--model", model, "--beam-size", str(beam)]
-            return [*cmd, "--asr-backend", backend], out / f"{f.path.stem}.json"
+    def ours(backend: str) -> Command:
+        def command(files: list[BenchFile]) -> tuple[list[str], list[Path]]:
+            out = out_dir(backend, files)
+            cmd = [str(BIN / "callsentry"), "transcribe", *(str(f.path) for f in files)]
+            cmd += ["--out", str(out), "--unmasked", "--model", model, "--beam-size", str(beam)]
+            return [*cmd, "--asr-backend", backend], outputs(out, files)
 
         return command
 
-    table = {"whisper CLI": cli, "bare faster-whisper": bare}
+    table: dict[str, Command] = {"whisper CLI": cli, "bare faster-whisper": bare}
     table.update({f"callsentry {b}": ours(b) for b in BACKENDS})
     return table
 
@@ -225,14 +236,15 @@ def engines(model: str, beam: int, threads: int, work: Path, device: str) -> dic
 def measure(
     table: dict[str, Command], files: list[BenchFile], env: dict[str, str], rounds: int
 ) -> dict[tuple[str, str], list[Measured]]:
-    """Every engine on every file, ``rounds`` times (interleaved, so drift hits all alike)."""
+    """Every engine on every file, a fresh process each, ``rounds`` times (interleaved, so
+    drift hits all alike)."""
     from pipeline.asr.error_rate import error_rate
 
     results: dict[tuple[str, str], list[Measured]] = {}
     for _ in range(rounds):
         for f in files:
             for name, command in table.items():
-                cmd, out = command(f)
+                cmd, (out,) = command([f])
                 wall, cpu, rss, _ = run_measured(cmd, env)
                 text = _text_of(out)
                 error = None if text is None else error_rate(f.reference, text, f.language)
@@ -243,6 +255,60 @@ def measure(
                     flush=True,
                 )
     return results
+
+
+def measure_batch(
+    table: dict[str, Command], files: list[BenchFile], env: dict[str, str], rounds: int
+) -> dict[str, list[Measured]]:
+    """Every engine over all files in ONE process (the model loaded once, as a batch worker
+    does), ``rounds`` times; the error is the mean over the files."""
+    from pipeline.asr.error_rate import error_rate
+
+    results: dict[str, list[Measured]] = {}
+    for _ in range(rounds):
+        for name, command in table.items():
+            cmd, outs = command(files)
+            wall, cpu, rss, _ = run_measured(cmd, env)
+            errors = [
+                error_rate(f.reference, text, f.language)
+                for f, text in zip(files, map(_text_of, outs), strict=True)
+                if text is not None
+            ]
+            error = sum(errors) / len(errors) if len(errors) == len(files) else None
+            results.setdefault(name, []).append(Measured(wall, cpu, rss, error))
+            print(f"  {name:28s} batch   {wall:6.1f} s  {cpu:6.1f} cpu-s", file=sys.stderr)
+    return results
+
+
+def print_batch_table(results: dict[str, list[Measured]], files: list[BenchFile]) -> None:
+    """One row per engine for the one-process batch: wall, CPU, RTF, peak RSS, mean error,
+    ratios to the whisper CLI and to bare faster-whisper, hours of calls per core-hour."""
+    audio = sum(f.duration for f in files)
+    best = {
+        name: (min(m.wall for m in runs), min(m.cpu for m in runs))
+        for name, runs in results.items()
+    }
+    cli_wall, cli_cpu = best.get("whisper CLI", (0.0, 0.0))
+    bare_cpu = best.get("bare faster-whisper", (0.0, 0.0))[1]
+    print(
+        f"Batch: all {len(files)} files in one process per engine (model loaded once), "
+        f"{audio:.1f} s of calls"
+    )
+    print(
+        f"{'engine':26s} {'wall s':>7s} {'CPU s':>7s} {'RTF':>5s} {'RSS MiB':>7s} {'mean err':>8s} "
+        f"{'CLI/wall':>8s} {'CLI/CPU':>7s} {'vs bare CPU':>11s} {'h/core-h':>8s}"
+    )
+    for name, runs in results.items():
+        wall, cpu = best[name]
+        err = "-" if runs[0].error is None else f"{runs[0].error:.3f}"
+        rss = max(m.rss_mib for m in runs)
+        vs_cli_wall = f"{cli_wall / wall:.2f}x" if cli_wall else "-"
+        vs_cli_cpu = f"{cli_cpu / cpu:.2f}x" if cli_cpu else "-"
+        vs_bare = f"{cpu / bare_cpu:.2f}" if bare_cpu else "-"
+        print(
+            f"{name:26s} {wall:7.1f} {cpu:7.1f} {wall / audio:5.2f} {rss:7.0f} {err:>8s} "
+            f"{vs_cli_wall:>8s} {vs_cli_cpu:>7s} {vs_bare:>11s} {audio / cpu:8.2f}"
+        )
 
 
 def print_table(results, files: list[BenchFile], title: str) -> None:
@@ -309,6 +375,9 @@ def main() -> int:
     parser.add_argument("--model", default="base", help="base, tiny.en or a CTranslate2 folder")
     parser.add_argument("--beam-size", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument(
+        "--no-batch", action="store_true", help="skip the one-process-per-engine batch table"
+    )
     parser.add_argument("--gpu-model", type=Path, default=None, help="CTranslate2 folder (GPU)")
     args = parser.parse_args()
 
@@ -331,6 +400,8 @@ def main() -> int:
             f"CPU: model {args.model}, beam {args.beam_size}, {threads} threads, "
             f"best of {args.rounds} round(s), one fresh process per engine and file",
         )
+        if not args.no_batch:
+            print_batch_table(measure_batch(table, files, env, args.rounds), files)
         if not _cuda_seen():
             print("GPU: no CUDA device seen here; GPU figures unmeasured")
             return 0

@@ -34,12 +34,14 @@ def analyzer(settings: Settings) -> CallAnalyzer:
 
 
 def result_key(settings: Settings) -> ResultKey:
-    """What a call checked with these settings is stored under (ASR engine and model, rule
-    packs, PII stage): a call stored with another key is checked again."""
+    """What a call checked with these settings is stored under (ASR engine, model and decoding
+    settings, rule packs, PII stage): a call stored with another key is checked again."""
+    from pipeline.asr.backends import result_model
+
     checks = analyzer(settings)
     return ResultKey(
         asr_backend=str(settings.asr_backend),
-        model=settings.model,
+        model=result_model(settings),
         rules_version=checks.rules_version,
         pii_version=checks.pii_version,
     )

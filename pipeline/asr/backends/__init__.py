@@ -148,3 +148,33 @@ def load_backend(settings: Settings, model: str | None = None) -> AsrBackend:
             backend.prompts = MappingProxyType(prompts)
             _CACHE[key] = backend
         return _CACHE[key]
+
+
+RESULT_MODEL_MAX_CHARS = 200  # the width of the stored result key's ``model`` column
+_DECODING_DIGEST_CHARS = 12  # hex characters of the decoding settings' sha256
+
+
+def result_model(settings: Settings) -> str:
+    """The ``model`` part of a stored result key: the model name with a digest of every other
+    setting that changes what the engine writes (beam, VAD, language, device, precision, the
+    agent's channel, the decoder prompts), e.g. ``base asr:1f0c2a9b7d3e``. A rerun after any of
+    them changes checks the calls again; a long model path is itself shortened to its digest."""
+    import hashlib
+    import json
+
+    decoding = {
+        "beam_size": settings.beam_size,
+        "vad": settings.vad.value,
+        "language": settings.language.value,
+        "device": settings.device.value,
+        "compute_type": settings.compute_type.value,
+        "agent_channel": settings.agent_channel,
+        "prompt_zh": settings.asr_prompt_zh.strip(),
+        "prompt_en": settings.asr_prompt_en.strip(),
+    }
+    encoded = json.dumps(decoding, sort_keys=True, ensure_ascii=False).encode()
+    suffix = f" asr:{hashlib.sha256(encoded).hexdigest()[:_DECODING_DIGEST_CHARS]}"
+    model = settings.model
+    if len(model) + len(suffix) > RESULT_MODEL_MAX_CHARS:
+        model = "sha256:" + hashlib.sha256(model.encode()).hexdigest()
+    return model + suffix

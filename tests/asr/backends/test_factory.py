@@ -135,3 +135,32 @@ def test_auto_takes_the_gpu(engine: str) -> None:
     assert backend.device == "cuda"
     segments = backend.transcribe_speech(np.zeros(32_000, np.float32), "en", 1)
     assert isinstance(segments, list)
+
+
+def test_result_model_changes_with_every_decoding_setting() -> None:
+    from pipeline.asr.backends import result_model
+
+    base = Settings(model="base")
+    assert result_model(base) == result_model(Settings(model="base"))
+    assert result_model(base).startswith("base asr:")
+    changed = [
+        Settings(model="small"),
+        Settings(model="base", beam_size=1),
+        Settings(model="base", vad="energy"),
+        Settings(model="base", language="zh"),
+        Settings(model="base", compute_type="float32"),
+        Settings(model="base", agent_channel=1),
+        Settings(model="base", asr_prompt_zh="以下是银行客服电话。"),
+        Settings(model="base", asr_prompt_en="A call to a bank."),
+    ]
+    keys = {result_model(s) for s in changed}
+    assert len(keys) == len(changed) and result_model(base) not in keys
+
+
+def test_result_model_fits_the_stored_column_for_a_long_model_path() -> None:
+    from pipeline.asr.backends import RESULT_MODEL_MAX_CHARS, result_model
+
+    long_path = "/models/" + "x" * 300 + "/ct2-large-v3"
+    key = result_model(Settings(model=long_path))
+    assert len(key) <= RESULT_MODEL_MAX_CHARS and key.startswith("sha256:")
+    assert key != result_model(Settings(model=long_path + "-turbo"))

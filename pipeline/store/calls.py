@@ -3,8 +3,9 @@
 A call is saved in one transaction with its findings, its alerts and an audit entry, so a crash
 never leaves half a call. Each row carries the :class:`~pipeline.store.records.ResultKey` that
 produced it: saving the same key again changes nothing; saving another key (a new ASR backend,
-model, rule packs or PII stage) replaces the row's results and records the replacement in the
-audit log. Statistics for the batch anomalies are computed by the caller and passed in.
+model, rule packs or PII stage) replaces the row's results, keeps the reviewers' verdicts on
+findings the rerun raises again (:mod:`pipeline.store.carryover`), and records the replacement
+in the audit log. Statistics for the batch anomalies are computed by the caller and passed in.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from sqlalchemy.sql import Select
 from pipeline.anomaly import CallStats, RunStats
 from pipeline.models import SEVERITIES, Alert, CallReport, Recording, severity_rank
 from pipeline.store.audit import DEFAULT_ACTOR, AuditLog
+from pipeline.store.carryover import HeldReview, hold_reviews, restore_reviews
 from pipeline.store.database import Database
 from pipeline.store.integrity import call_digest
 from pipeline.store.outbox import Outbox
@@ -157,6 +159,7 @@ class CallRepository:
                 )
                 if existing is not None and _key_of(existing) == key:
                     return SaveResult(int(existing["id"]), SaveAction.UNCHANGED)
+                held: list[HeldReview] = []
                 if existing is None:
                     inserted = conn.execute(insert(calls).values(**values)).inserted_primary_key
                     assert inserted is not None
@@ -165,6 +168,7 @@ class CallRepository:
                 else:
                     pk = int(existing["id"])
                     action = SaveAction.REPLACED
+                    held = hold_reviews(conn, pk)  # verdicts outlive the rows they were given on
                     conn.execute(delete(violations).where(violations.c.call_pk == pk))
                     conn.execute(delete(pii_findings).where(pii_findings.c.call_pk == pk))
                     conn.execute(update(calls).where(calls.c.id == pk).values(**values))
@@ -175,6 +179,7 @@ class CallRepository:
                     conn.execute(insert(violations), violation_rows)
                 if pii_rows:
                     conn.execute(insert(pii_findings), pii_rows)
+                details.update(restore_reviews(conn, pk, held).audit_details())
                 details["rows"] = call_digest(values, violation_rows, pii_rows)
                 AuditLog.append(
                     conn, actor, f"call.{action.value}", f"call:{report.call_id}", details

@@ -321,6 +321,12 @@ def _finding(conn: Connection, violation_pk: int) -> RowMapping:
     return row
 
 
+def dismiss_finding_alert(conn: Connection, violation_pk: int, actor: str) -> None:
+    """Inside the caller's transaction: the alert of violation ``violation_pk`` is dismissed
+    (never queued, a pending one taken off the queue), as a dismissing verdict does."""
+    _dismiss_alert(conn, _finding(conn, violation_pk), actor)
+
+
 def _dismiss_alert(conn: Connection, finding: RowMapping, actor: str) -> None:
     """Remember the finding's alert key as dismissed and take a pending alert off the queue."""
     key = violation_alert_key(

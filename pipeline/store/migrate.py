@@ -72,6 +72,8 @@ def upgrade(engine: Engine, *, call_timezone: str = "") -> UpgradeResult:
         try:
             return _upgrade(connection, call_timezone)
         finally:
+            # whatever a failed revision left open goes (a session lock outlives the rollback)
+            connection.rollback()
             if connection.dialect.name == "postgresql":
                 connection.exec_driver_sql(f"SELECT pg_advisory_unlock({PG_ADVISORY_LOCK_ID})")
                 connection.commit()

@@ -22,13 +22,15 @@ def _schema_diff(store: Store) -> list:
         return compare_metadata(MigrationContext.configure(conn), metadata)
 
 
-def test_new_database_is_at_the_newest_revision_and_matches_the_schema(tmp_path: Path) -> None:
-    store = Store(f"sqlite:///{tmp_path / 'new.db'}")
+def test_new_database_is_at_the_newest_revision_and_matches_the_schema(database_url: str) -> None:
+    store = Store(database_url)
     assert store.upgraded.before is None and store.upgraded.after == head_revision()
     assert not store.upgraded.stamped_legacy
     assert _schema_diff(store) == []
     again = Store(store.url)
     assert not again.upgraded.changed  # the second open has nothing to do
+    store.close()
+    again.close()
 
 
 def test_release_0_1_0_database_is_upgraded_keeping_rows_and_audit_chain(tmp_path: Path) -> None:

@@ -6,6 +6,8 @@ a free loopback port.
 current user otherwise), and stops it by its pid at the end. ``postgres_url`` (session scope) is
 one database on it as a ``postgresql+psycopg://`` URL; ``server.create_database()`` makes more
 (one per test, dropped after it, in ``tests/conftest.py``'s ``database_url``).
+``postgres_migrated`` is one database at the newest schema revision that ``reset()`` empties
+again (``migrated_database_url``: the store tests).
 
 Without the server binaries the tests that need them are skipped, except under ``CI=true``,
 where they fail with a message saying what to install (``make deps-debian``).
@@ -25,16 +27,19 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import psycopg
 import pytest
+import sqlalchemy as sa
 
 DEBIAN_BIN_GLOB = "/usr/lib/postgresql/*/bin"  # where Debian's postgresql-NN package puts them
 BIN_DIR_ENV = "CALLSENTRY_TEST_PG_BIN"  # another folder holding initdb and postgres
 SERVER_USER = "postgres"  # the account the server runs as when the tests run as root
 SUPERUSER = "postgres"  # the database superuser initdb creates
 TEST_DATABASE = "callsentry"  # the database of ``postgres_url``
+MIGRATED_DATABASE = "callsentry_migrated"  # the database of ``postgres_migrated``
+EMPTY_TEMPLATE = "template0"  # what a new database copies by default (initdb: UTF8, locale C)
 HOST = "127.0.0.1"
 START_TIMEOUT_S = 30.0  # from starting the process to accepting connections
 STOP_TIMEOUT_S = 20.0  # fast shutdown (SIGINT), then SIGKILL
@@ -118,16 +123,73 @@ class PostgresServer:
             host=HOST, port=self.port, user=SUPERUSER, dbname="postgres", autocommit=True
         )
 
-    def create_database(self, name: str) -> str:
-        """Create an empty database ``name``; returns its URL."""
+    def create_database(self, name: str, template: str = EMPTY_TEMPLATE) -> str:
+        """Create database ``name`` as a copy of ``template`` (default: empty); returns its URL."""
         with self._admin() as conn:
-            conn.execute(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'")
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}" STRATEGY FILE_COPY')
         return self.url(name)
 
     def drop_database(self, name: str) -> None:
         """Drop ``name``, ending the sessions still connected to it."""
         with self._admin() as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@dataclass(frozen=True)
+class MigratedDatabase:
+    """A database at the newest schema revision, emptied back to that state for each test
+    (cheaper than a new database per test: ``CREATE DATABASE`` copies the whole catalogue)."""
+
+    server: PostgresServer
+    name: str
+    audit_rows: tuple[dict[str, Any], ...]  # what the migrations wrote to the audit log
+
+    @property
+    def url(self) -> str:
+        """Its SQLAlchemy URL."""
+        return self.server.url(self.name)
+
+    @classmethod
+    def create(cls, server: PostgresServer, name: str) -> MigratedDatabase:
+        """Create ``name`` and bring it to the newest revision."""
+        from pipeline.store.database import make_engine
+        from pipeline.store.migrate import upgrade
+        from pipeline.store.schema import audit_log
+
+        engine = make_engine(server.create_database(name))
+        try:
+            upgrade(engine)
+            with engine.connect() as conn:
+                rows = conn.execute(sa.select(audit_log).order_by(audit_log.c.seq)).mappings()
+                audit_rows = tuple(dict(r) for r in rows)
+        finally:
+            engine.dispose()
+        return cls(server, name, audit_rows)
+
+    def reset(self) -> None:
+        """End every other session on it, delete every row, restart the id sequences, and put
+        back the migrations' audit entries."""
+        from pipeline.store.schema import audit_log, metadata
+
+        with self.server._admin() as admin:
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = %s AND pid <> pg_backend_pid()",
+                (self.name,),
+            )
+        engine = sa.create_engine(self.url, poolclass=sa.pool.NullPool)
+        try:
+            with engine.begin() as conn:
+                for table in reversed(metadata.sorted_tables):
+                    conn.execute(table.delete())
+                    if "id" in table.c and table.c.id.autoincrement is True:
+                        conn.execute(
+                            sa.text("SELECT setval(pg_get_serial_sequence(:t, 'id'), 1, false)"),
+                            {"t": table.name},
+                        )
+                conn.execute(sa.insert(audit_log), list(self.audit_rows))
+        finally:
+            engine.dispose()
 
 
 def _run_checked(command: list[str], what: str) -> None:
@@ -229,3 +291,9 @@ def postgres_server() -> Iterator[PostgresServer]:
 def postgres_url(postgres_server: PostgresServer) -> str:
     """The URL of an empty database ``callsentry`` on the session's server."""
     return postgres_server.create_database(TEST_DATABASE)
+
+
+@pytest.fixture(scope="session")
+def postgres_migrated(postgres_server: PostgresServer) -> MigratedDatabase:
+    """A database migrated once to the newest revision; ``reset()`` it before each use."""
+    return MigratedDatabase.create(postgres_server, MIGRATED_DATABASE)

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
 from pipeline.store import Store
 from pipeline.store.audit import audit_hash, timestamp_text
 
-from .conftest import save
+from .conftest import raw_sql, save
 
 
 def test_audit_chain_verifies(store: Store) -> None:
@@ -46,14 +44,15 @@ def _seq_of_last(store: Store) -> int:
         ("UPDATE audit_log SET at = '2020-01-01 00:00:00.000000' WHERE seq = {s1}", 1),
     ],
 )
-def test_audit_tampering_is_detected(store: Store, db_path: Path, tamper: str, offset: int) -> None:
+def test_audit_tampering_is_detected(store: Store, tamper: str, offset: int) -> None:
     for i in range(4):
         store.audit.record("alice", "review", f"call:c{i}", {"note": f"checked {i}"})
     last = _seq_of_last(store)
     first = last - 3  # the four entries of this test: first .. last
     seqs = {f"s{k}": first + k - 1 for k in range(1, 5)}
     store.close()
-    with sqlite3.connect(db_path) as raw:
-        raw.execute(tamper.format(**seqs))
-    check = Store(f"sqlite:///{db_path}").audit.verify()
+    raw_sql(store.url, tamper.format(**seqs))
+    reopened = Store(store.url)
+    check = reopened.audit.verify()
+    reopened.close()
     assert not check.ok and check.first_bad_seq == first + offset - 1

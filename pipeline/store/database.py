@@ -3,8 +3,11 @@
 SQLite (the default, a file in the output folder) runs in WAL mode with foreign keys on, and
 every transaction starts with ``BEGIN IMMEDIATE``: one writer at a time across processes, the
 others wait up to :data:`SQLITE_BUSY_TIMEOUT_MS`. PostgreSQL is used through any SQLAlchemy URL
-(``postgresql+psycopg://...``). Writers in one process are also serialised by a lock, so the
-audit chain is appended in order.
+(``postgresql+psycopg://...``); there every write transaction starts by taking the transaction
+advisory lock :data:`PG_WRITER_LOCK_ID` (``pg_advisory_xact_lock``, released at commit or
+rollback): one writer at a time across processes and hosts, as on SQLite, so the audit chain is
+appended in order and without gaps, and two writers never wait on each other's rows (no
+deadlock). Writers in one process are also serialised by a lock.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.pool import StaticPool
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000  # how long a writer waits for another one
+# PostgreSQL advisory lock key ("call") held by every writer and by a schema upgrade.
+PG_WRITER_LOCK_ID = 0x6361_6C6C
 
 
 def sqlite_file(url: str) -> Path | None:
@@ -61,6 +66,13 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     return engine
 
 
+def lock_writers(conn: Connection) -> None:
+    """PostgreSQL: wait for, then hold until the transaction ends, the writers' advisory lock
+    (a no-op when already held; on SQLite ``BEGIN IMMEDIATE`` did it)."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_WRITER_LOCK_ID})")
+
+
 class Database:
     """An engine and the process-wide writer lock; repositories share one instance."""
 
@@ -72,6 +84,7 @@ class Database:
     def write(self) -> Iterator[Connection]:
         """One write transaction (committed on success, rolled back on any error)."""
         with self._write_lock, self.engine.begin() as conn:
+            lock_writers(conn)
             yield conn
 
     @contextmanager

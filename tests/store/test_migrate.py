@@ -1,11 +1,11 @@
-"""Migrations: a new database, a database made by callsentry 0.1.0, the schema they reach."""
+"""Migrations: a new database, a database made by callsentry 0.1.0, the schema they reach; each
+on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
+from contextlib import closing
 from datetime import UTC, datetime
-from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -13,8 +13,9 @@ from alembic.migration import MigrationContext
 from pipeline.store import AlertState, CallStatus, RunStatus, Store
 from pipeline.store.migrate import head_revision
 from pipeline.store.schema import metadata
+from tests.store.legacy import RELEASE_0_1_0_DB, make_release_0_1_0
 
-RELEASE_0_1_0_DB = Path(__file__).with_name("data") / "release-0.1.0.sqlite"
+from .conftest import save
 
 
 def _schema_diff(store: Store) -> list:
@@ -33,15 +34,16 @@ def test_new_database_is_at_the_newest_revision_and_matches_the_schema(database_
     again.close()
 
 
-def test_release_0_1_0_database_is_upgraded_keeping_rows_and_audit_chain(tmp_path: Path) -> None:
-    path = tmp_path / "old.db"
-    shutil.copy(RELEASE_0_1_0_DB, path)
-    with sqlite3.connect(path) as raw:
+def test_release_0_1_0_database_is_upgraded_keeping_rows_and_audit_chain(
+    database_url: str,
+) -> None:
+    with closing(sqlite3.connect(RELEASE_0_1_0_DB)) as raw:
         old_audit = raw.execute("SELECT seq, at, hash FROM audit_log ORDER BY seq").fetchall()
         old_calls = raw.execute("SELECT call_id, model FROM calls ORDER BY id").fetchall()
     assert ("call-002", "base") in old_calls and ("call-002", "tiny.en") in old_calls
+    make_release_0_1_0(database_url)
 
-    store = Store(f"sqlite:///{path}")
+    store = Store(database_url)
     assert store.upgraded.stamped_legacy and store.upgraded.before == "0001"
     assert store.upgraded.after == head_revision()
     assert _schema_diff(store) == []
@@ -89,3 +91,7 @@ def test_release_0_1_0_database_is_upgraded_keeping_rows_and_audit_chain(tmp_pat
     # the upgraded store keeps working: new entries extend the same chain
     store.audit.record("alice", "review", "call:call-001", {})
     assert store.audit.verify().ok
+    # ... and its ids go on after the copied ones
+    saved = save(store, "call-004")
+    assert saved.pk > max(c.pk for c in calls.values())
+    store.close()

@@ -7,7 +7,7 @@ others wait up to :data:`SQLITE_BUSY_TIMEOUT_MS`. PostgreSQL is used through any
 advisory lock :data:`PG_WRITER_LOCK_ID` (``pg_advisory_xact_lock``, released at commit or
 rollback): one writer at a time across processes and hosts, as on SQLite, so the audit chain is
 appended in order and without gaps, and two writers never wait on each other's rows (no
-deadlock). Writers in one process are also serialised by a lock.
+deadlock). Its sessions run in UTC. Writers in one process are also serialised by a lock.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.pool import StaticPool
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000  # how long a writer waits for another one
+SESSION_TIME_ZONE = "UTC"  # of every PostgreSQL session (stored times are UTC)
 # PostgreSQL advisory lock key ("call") held by every writer and by a schema upgrade.
 PG_WRITER_LOCK_ID = 0x6361_6C6C
 
@@ -38,6 +39,8 @@ def sqlite_file(url: str) -> Path | None:
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     """An engine; for SQLite: the folder created, WAL, foreign keys, and write-locking BEGIN."""
     parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql":
+        return _postgres_engine(url, echo)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, echo=echo, pool_pre_ping=True)
     kwargs: dict[str, Any] = {"echo": echo, "connect_args": {"check_same_thread": False}}
@@ -62,6 +65,21 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     def _on_begin(conn: Connection) -> None:
         # Take the write lock at the start, so two processes never interleave the audit chain.
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def _postgres_engine(url: str, echo: bool) -> Engine:
+    """An engine whose sessions run in UTC: what SQL computes from a time (the dashboards' day
+    of a call) is then the same as on SQLite, whatever the server's ``timezone`` setting."""
+    engine = create_engine(url, echo=echo, pool_pre_ping=True)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"SET TIME ZONE '{SESSION_TIME_ZONE}'")
+        cursor.close()
+        dbapi_connection.commit()
 
     return engine
 

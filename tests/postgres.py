@@ -20,6 +20,7 @@ import pwd
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import tempfile
 import time
@@ -41,6 +42,7 @@ TEST_DATABASE = "callsentry"  # the database of ``postgres_url``
 MIGRATED_DATABASE = "callsentry_migrated"  # the database of ``postgres_migrated``
 EMPTY_TEMPLATE = "template0"  # what a new database copies by default (initdb: UTF8, locale C)
 HOST = "127.0.0.1"
+FALLBACK_TEMP_DIR = "/tmp"  # open to every account (sticky), unlike a TMPDIR under /root
 START_TIMEOUT_S = 30.0  # from starting the process to accepting connections
 STOP_TIMEOUT_S = 20.0  # fast shutdown (SIGINT), then SIGKILL
 POLL_INTERVAL_S = 0.05
@@ -193,8 +195,8 @@ class MigratedDatabase:
             engine.dispose()
 
 
-def _run_checked(command: list[str], what: str) -> None:
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
+def _run_checked(command: list[str], what: str, cwd: Path) -> None:
+    done = subprocess.run(command, capture_output=True, text=True, check=False, cwd=cwd)
     if done.returncode != 0:
         raise PostgresUnavailable(f"{what} failed ({done.returncode}): {done.stderr.strip()}")
 
@@ -236,12 +238,21 @@ def _stop(process: subprocess.Popen[bytes], pid: int) -> None:
         process.wait(timeout=STOP_TIMEOUT_S)
 
 
+def _temp_base(account: pwd.struct_passwd | None) -> str | None:
+    """Where the server's folder goes: the usual temporary folder, unless the server's account
+    could not reach it (e.g. a TMPDIR under /root), then FALLBACK_TEMP_DIR."""
+    base = Path(tempfile.gettempdir()).resolve()
+    if account is None or all(p.stat().st_mode & stat.S_IXOTH for p in (base, *base.parents)):
+        return None
+    return FALLBACK_TEMP_DIR
+
+
 @contextmanager
 def running_postgres() -> Iterator[PostgresServer]:
     """initdb in a temporary folder, a server on a free loopback port; stopped and removed after."""
     bin_dir = find_bin_dir()
     prefix, account = _as_server_user()
-    root = Path(tempfile.mkdtemp(prefix="callsentry-pg-"))
+    root = Path(tempfile.mkdtemp(prefix="callsentry-pg-", dir=_temp_base(account)))
     process: subprocess.Popen[bytes] | None = None
     data_dir, socket_dir, log_file = root / "data", root / "socket", root / "server.log"
     try:
@@ -251,16 +262,17 @@ def running_postgres() -> Iterator[PostgresServer]:
                 os.chown(path, account.pw_uid, account.pw_gid)
         initdb = [str(bin_dir / "initdb"), "-D", str(data_dir), "-U", SUPERUSER]
         options = ["--auth=trust", "--encoding=UTF8", "--locale=C", "--no-sync"]
-        _run_checked([*prefix, *initdb, *options], "initdb")
+        _run_checked([*prefix, *initdb, *options], "initdb", cwd=root)
         port = free_port()
         settings = [arg for k, v in SERVER_SETTINGS.items() for arg in ("-c", f"{k}={v}")]
         server = [str(bin_dir / "postgres"), "-D", str(data_dir), "-h", HOST, "-p", str(port)]
         with log_file.open("wb") as log:
-            process = subprocess.Popen(
+            process = subprocess.Popen(  # in its own folder: ours may be closed to its user
                 [*prefix, *server, "-k", str(socket_dir), *settings],
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
+                cwd=root,
             )
         _wait_until_ready(process, port, log_file)
         yield PostgresServer(port, data_dir, _postmaster_pid(data_dir, process.pid))

@@ -35,7 +35,7 @@ import pytest
 import sqlalchemy as sa
 
 DEBIAN_BIN_GLOB = "/usr/lib/postgresql/*/bin"  # where Debian's postgresql-NN package puts them
-BIN_DIR_ENV = "CALLSENTRY_TEST_PG_BIN"  # another folder holding initdb and postgres
+BIN_DIR_ENV = "CALLSENTRY_TEST_PG_BIN"  # the one folder to take initdb and postgres from
 SERVER_USER = "postgres"  # the account the server runs as when the tests run as root
 SUPERUSER = "postgres"  # the database superuser initdb creates
 TEST_DATABASE = "callsentry"  # the database of ``postgres_url``
@@ -64,19 +64,21 @@ class PostgresUnavailable(RuntimeError):
 
 
 def find_bin_dir() -> Path:
-    """The folder with ``initdb`` and ``postgres``: $CALLSENTRY_TEST_PG_BIN, Debian's newest."""
+    """The folder with ``initdb`` and ``postgres``: $CALLSENTRY_TEST_PG_BIN if set, else Debian's
+    newest version, else the one on PATH."""
     candidates: list[Path] = []
-    if os.environ.get(BIN_DIR_ENV):
+    if os.environ.get(BIN_DIR_ENV):  # only there
         candidates.append(Path(os.environ[BIN_DIR_ENV]))
-    debian = sorted(
-        Path("/").glob(DEBIAN_BIN_GLOB.lstrip("/")),
-        key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else 0,
-        reverse=True,
-    )
-    candidates.extend(debian)
-    on_path = shutil.which("initdb")
-    if on_path:
-        candidates.append(Path(on_path).parent)
+    else:
+        debian = sorted(
+            Path("/").glob(DEBIAN_BIN_GLOB.lstrip("/")),
+            key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else 0,
+            reverse=True,
+        )
+        candidates.extend(debian)
+        on_path = shutil.which("initdb")
+        if on_path:
+            candidates.append(Path(on_path).parent)
     for folder in candidates:
         if (folder / "initdb").is_file() and (folder / "postgres").is_file():
             return folder

@@ -12,7 +12,9 @@ deadlock). Its sessions run in UTC. Writers in one process are also serialised b
 
 from __future__ import annotations
 
+import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,6 +25,7 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.pool import StaticPool
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000  # how long a writer waits for another one
+SQLITE_WAL_RETRY_S = 0.05  # between tries to switch a new file to WAL
 SESSION_TIME_ZONE = "UTC"  # of every PostgreSQL session (stored times are UTC)
 # PostgreSQL advisory lock key ("call") held by every writer and by a schema upgrade.
 PG_WRITER_LOCK_ID = 0x6361_6C6C
@@ -34,6 +37,21 @@ def sqlite_file(url: str) -> Path | None:
     if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
         return None
     return Path(parsed.database).expanduser()
+
+
+def _enable_wal(cursor: sqlite3.Cursor) -> None:
+    """``journal_mode=WAL``, retried for up to :data:`SQLITE_BUSY_TIMEOUT_MS`: on a new file it
+    needs the file to itself, and SQLite does not wait on this pragma for another process's
+    transaction (the first opens of several workers at once)."""
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(SQLITE_WAL_RETRY_S)
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
@@ -55,10 +73,10 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # let SQLAlchemy's BEGIN below drive transactions
         cursor = dbapi_connection.cursor()
-        if database is not None:
-            cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        if database is not None:
+            _enable_wal(cursor)
+        cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -4,6 +4,7 @@ on SQLite and on PostgreSQL."""
 from __future__ import annotations
 
 import sqlite3
+import threading
 from contextlib import closing
 from datetime import UTC, datetime
 
@@ -95,3 +96,32 @@ def test_release_0_1_0_database_is_upgraded_keeping_rows_and_audit_chain(
     saved = save(store, "call-004")
     assert saved.pk > max(c.pk for c in calls.values())
     store.close()
+
+
+def test_concurrent_first_opens_migrate_once(database_url: str) -> None:
+    openers = 3  # each with its own engine: as many processes starting at once
+    start = threading.Barrier(openers)
+    stores: list[Store] = []
+    errors: list[BaseException] = []
+
+    def open_store() -> None:
+        start.wait()
+        try:
+            stores.append(Store(database_url))
+        except BaseException as exc:  # reported below: the test fails on it
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_store) for _ in range(openers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    try:
+        assert errors == []
+        assert sorted(s.upgraded.changed for s in stores) == [False, False, True]
+        actions = [e.action for e in stores[0].audit.entries()]
+        assert actions == ["store.migrated", "audit.keyed"]  # one migration, one marker
+        assert stores[0].audit.verify().ok
+    finally:
+        for s in stores:
+            s.close()

@@ -1,8 +1,8 @@
 """Evaluate the bundled rule packs on the labelled calls in eval/rules/.
 
-Eight sets, reported separately: the *tuning* set (eval/rules/*.yaml, used while writing the
-packs) and seven *held-out* sets (eval/rules/heldout*/), each written from the rule definitions
-before the engine was run on it (heldout2-7 by writers who had not read the packs or the other
+Nine sets, reported separately: the *tuning* set (eval/rules/*.yaml, used while writing the
+packs) and eight *held-out* sets (eval/rules/heldout*/), each written from the rule definitions
+before the engine was run on it (heldout2-8 by writers who had not read the packs or the other
 sets) and run once before any change it prompted. Once a set's mistakes have been fixed it is
 no longer held out, so the honest figures are the first runs, kept in ``FIRST_RUNS`` and
 printed with the current ones.
@@ -67,6 +67,7 @@ CALL_SETS = {  # relative to ROOT
     "heldout5": "eval/rules/heldout5",
     "heldout6": "eval/rules/heldout6",
     "heldout7": "eval/rules/heldout7",
+    "heldout8": "eval/rules/heldout8",
 }
 # Overall (micro) precision, recall, F1 of each held-out set's first, blind run (2026-11):
 # the generalisation figures. Each run was followed by fixes, so re-running now scores higher.
@@ -78,6 +79,10 @@ FIRST_RUNS = {
     "heldout5": (0.944, 0.944, 0.944),
     "heldout6": (0.862, 0.833, 0.847),
     "heldout7": (0.811, 0.909, 0.857),
+    # heldout8: measured on 2026-12-02 with an earlier (lost, unmerged) version of the by-parts
+    # rules (clause / logic_at_least operators, pack lexicons), not with main's engine; main's
+    # engine, run on it the same day once it was no longer blind: P 0.941, R 0.667, F1 0.780.
+    "heldout8": (0.927, 0.792, 0.854),
 }
 
 

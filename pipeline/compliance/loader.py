@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from pipeline.compliance.lexicons import LexiconError, expand_references, resolve_lexicons
 from pipeline.compliance.matchers import PhraseMatcher, RegexMatcher
 from pipeline.compliance.operators import Build, CompileError, Node
 from pipeline.compliance.rule import Example, Rule, Turn
@@ -219,6 +220,11 @@ def _load_pack(path: Path, problems: list[LoadProblem], shared: MatcherPool) -> 
     except ValidationError as exc:
         problems.append(LoadProblem(file, None, format_validation_error(exc)))
         return []
+    try:
+        lexicons = resolve_lexicons(header.lexicons)
+    except LexiconError as exc:
+        problems.append(LoadProblem(file, None, f"lexicons: {exc}"))
+        return []
     rules = []
     for position, raw in enumerate(data["rules"]):
         rule_id = raw.get("id") if isinstance(raw, dict) else None
@@ -230,14 +236,14 @@ def _load_pack(path: Path, problems: list[LoadProblem], shared: MatcherPool) -> 
             problems.append(LoadProblem(file, label, spoilt[position]))
             continue
         try:
-            spec = RuleSpec.model_validate(raw)
+            spec = RuleSpec.model_validate(expand_references(raw, lexicons))
             if spec.enabled:
                 rules.append(compile_rule(spec, header, file, shared))
         except ValidationError as exc:
             problems.append(
                 LoadProblem(file, label, format_validation_error(exc, rule_nodes[position]))
             )
-        except CompileError as exc:
+        except (CompileError, LexiconError) as exc:
             problems.append(LoadProblem(file, label, str(exc)))
     return rules
 

@@ -4,6 +4,8 @@ A pack::
 
     pack: remote-banking          # name, for messages
     language: zh                  # zh | en | any: which transcripts the pack applies to
+    lexicons:                     # optional: named word lists, used in rules as "@name"
+      secret: [密码, 验证码]
     rules:
       - id: recording-notice
         title: 录音提示
@@ -37,6 +39,7 @@ An example is a list of turns, each ``{agent: "text"}`` or ``{customer: "text"}`
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
@@ -45,6 +48,7 @@ from pipeline.compliance.operators import OPERATORS, Operator, Spec
 from pipeline.compliance.operators.pii import EntityTypeName
 
 RULE_KINDS: tuple[str, ...] = ("forbid", "require", "trigger", "order")
+_LEXICON_NAME = re.compile(r"[A-Za-z0-9_-]+")
 SpeakerScope = Literal["agent", "customer", "unknown", "any"]
 
 
@@ -197,7 +201,19 @@ class PackHeader(Spec):
     pack: str = Field(min_length=1)
     language: Literal["zh", "en", "any"]
     description: str = ""
+    # named word lists the pack's rules refer to as "@name" (see ``lexicons.py``)
+    lexicons: dict[str, list[str | list[str]]] = Field(default_factory=dict)
     rules: list[dict[str, Any]]
+
+    @field_validator("lexicons")
+    @classmethod
+    def _lexicon_names(cls, value: dict[str, list]) -> dict[str, list]:
+        for name, entries in value.items():
+            if not _LEXICON_NAME.fullmatch(name):
+                raise ValueError(f"lexicon name {name!r}: letters, digits, _ and - only")
+            if not entries:
+                raise ValueError(f"lexicon {name}: empty list")
+        return value
 
     @field_validator("rules", mode="before")
     @classmethod
@@ -208,4 +224,7 @@ class PackHeader(Spec):
 
 
 AnchorSpec.model_rebuild()
+for _op in OPERATORS.values():  # operator specs that nest conditions (``at_least``)
+    if isinstance(_op.spec, type) and issubclass(_op.spec, BaseModel):
+        _op.spec.model_rebuild(_types_namespace={"ConditionSpec": ConditionSpec})
 ConditionSpec.model_rebuild()

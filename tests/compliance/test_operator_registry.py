@@ -33,12 +33,13 @@ PII = (PiiFinding("BANK_CARD", 1, 5, 24, 0.9, "customer"),)
 
 def test_every_module_of_the_package_is_one_registered_operator() -> None:
     modules = {m.name for m in pkgutil.iter_modules(operators_package.__path__)} - {"base"}
-    assert len(modules) == len(OPERATORS) == 10
+    assert len(modules) == len(OPERATORS) == 12
     assert {op.compile.__module__.rsplit(".", 1)[1] for op in OPERATORS.values()} == modules
 
 
 def test_registry_order_is_by_kind_then_key() -> None:
     assert list(OPERATORS) == [
+        "clause",
         "phrase",
         "regex",
         "overlap",
@@ -48,6 +49,7 @@ def test_registry_order_is_by_kind_then_key() -> None:
         "talk_ratio",
         "all",
         "any",
+        "at_least",
         "not",
     ]
     kinds = [op.kind.value for op in OPERATORS.values()]
@@ -83,7 +85,7 @@ def test_condition_spec_has_a_field_per_operator(key: str) -> None:
     ("data", "message"),
     [
         ({"frase": "x"}, "unknown keys: frase"),
-        ({}, "exactly one operator of phrase, regex, overlap, pii"),
+        ({}, "exactly one operator of clause, phrase, regex, overlap, pii"),
         ({"phrase": {"any": ["a"]}, "regex": "b"}, "got ['phrase', 'regex']"),
         ({"all": []}, "empty list"),
         ({"any": []}, "empty list"),

@@ -10,7 +10,7 @@ import json
 from enum import Enum, StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
@@ -199,6 +199,20 @@ class Settings(BaseSettings):
     )
     asr_prompt_en: str = Field(
         "", max_length=ASR_PROMPT_MAX_CHARS, description="decoder prompt for English; '' = none"
+    )
+
+    # --- mono calls: two speakers and their roles ------------------------------------------
+    # A mono recording's speech is cut into turns, clustered into two voices and the voices
+    # named agent / customer from what they say; turns whose role is less certain than
+    # mono_min_confidence stay "unknown" (pipeline/asr/speakers/).
+    mono_split: bool = Field(
+        True, description="on | off: split mono calls into agent and customer turns"
+    )
+    mono_features: Literal["spectral", "resemblyzer"] = Field(
+        "spectral", description="voice features: spectral (MFCC, pitch) | resemblyzer (encoder)"
+    )
+    mono_min_confidence: float = Field(
+        0.6, ge=0.5, le=1.0, description="role probability under which a mono turn stays unknown"
     )
 
     @field_validator("*", mode="before")

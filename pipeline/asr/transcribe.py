@@ -9,7 +9,8 @@ channel. Every word goes back to its channel and call time exactly (no word acro
 pause, a segment split wherever it passes to another channel or over a removed pause:
 :mod:`pipeline.asr.timeline`), then each channel gets the guards of :mod:`pipeline.asr.guards`.
 The language is detected once per call on the start of that stream unless it is fixed. None
-of this depends on the engine.
+of this depends on the engine. A mono call's speech is then split into agent and customer
+turns (:mod:`pipeline.asr.speakers`) unless ``CALLSENTRY_MONO_SPLIT=off``.
 """
 
 from __future__ import annotations
@@ -25,9 +26,10 @@ from pipeline.asr.guards import AsrSegment, guard_channel, split_on_pauses
 from pipeline.asr.timeline import SpeechMap, compact_channels, map_segment
 from pipeline.asr.vad import SAMPLE_RATE, VoiceDetector, load_detector
 from pipeline.config import VadName
-from pipeline.models import Segment, Transcript
+from pipeline.models import Segment, Speaker, Transcript
 
 if TYPE_CHECKING:
+    from pipeline.asr.speakers import MonoSplitter
     from pipeline.audio import ChannelAudio, DecodedCall
 
 DEFAULT_LANGUAGE = "zh"  # for a call with no speech on a multilingual model (calls are mostly zh)
@@ -75,6 +77,16 @@ def merge_channels(channels: Sequence[Sequence[Segment]]) -> tuple[Segment, ...]
     return tuple(sorted(merged, key=lambda s: (s.start, s.end, s.speaker)))
 
 
+def _mono_splitter(mono: MonoSplitter | bool | None) -> MonoSplitter | None:
+    """The splitter ``mono`` names (see :func:`transcribe_call`)."""
+    if mono is True:
+        from pipeline.asr.speakers import splitter_from
+        from pipeline.config import get_settings
+
+        return splitter_from(get_settings())
+    return mono or None
+
+
 def transcribe_call(
     call: DecodedCall,
     backend: AsrBackend,
@@ -83,6 +95,7 @@ def transcribe_call(
     beam_size: int = 5,
     call_id: str | None = None,
     vad: VoiceDetector | None = None,
+    mono: MonoSplitter | bool | None = True,
 ) -> Transcript:
     """The raw (unmasked) transcript of one decoded call. Keep it in memory only.
 
@@ -91,6 +104,9 @@ def transcribe_call(
     (``backend.prompt_for``) is given to the decoder and guarded against in its output.
     ``call_id`` defaults to the recording's sha256. ``vad`` defaults to the Silero gate
     (energy when Silero cannot load). Silence and noise give a transcript without segments.
+    ``mono`` splits a one-channel call into agent / customer turns: True = as the settings say
+    (``CALLSENTRY_MONO_SPLIT``, ``CALLSENTRY_MONO_FEATURES``), False = every segment unknown,
+    or a :class:`~pipeline.asr.speakers.MonoSplitter` to use.
     """
     if language not in ("auto", *SUPPORTED_LANGUAGES):
         raise ValueError(f"language must be auto, zh or en, not {language!r}")
@@ -108,6 +124,10 @@ def transcribe_call(
         raw = backend.transcribe_speech(speech.audio, language, beam_size, prompt)
         for speaker, segments in to_call_time(raw, speech).items():
             per_channel.append(guard_channel(segments, speaker, duration, prompt))
+        splitter = _mono_splitter(mono) if len(call.channels) == 1 else None
+        if splitter is not None and call.channels[0].speaker == Speaker.UNKNOWN:
+            samples = np.asarray(call.channels[0].samples, np.float32)
+            per_channel = [splitter.split(per_channel[0], samples, language)]
     return Transcript(
         call_id=call_id or call.recording.recording_id,
         language=language,

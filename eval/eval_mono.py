@@ -1,0 +1,201 @@
+"""Role accuracy on mono calls: stereo samples downmixed to one channel, scored per time.
+
+Each stereo sample of ``audio_samples/`` (agent left, customer right) is mixed down to one
+channel and transcribed as a mono call would be; the stereo channels give the true speaker
+of every 10 ms frame (the louder channel where exactly one channel is speaking; frames where
+both or neither speak are left out). A mono sample with script turns in the manifest is scored
+against those turns. The figure is the share of transcribed speech time whose segment has the
+right role (a turn left ``unknown`` counts as not right); the share left unknown and the
+share of the true speech that any segment covers are printed beside it. Only times and roles
+are read from the transcripts: no text is printed or written.
+
+    .venv/bin/python eval/eval_mono.py [--model base] [--asr-backend faster-whisper]
+        [--features spectral resemblyzer] [--min-confidence 0.6] [FILE...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+SAMPLES = ROOT / "audio_samples"
+
+FRAME_S = 0.01  # truth and scoring resolution, seconds
+ACTIVE_DB = 30.0  # a channel speaks in a frame within this many dB of its loudest frame
+NOT_SPEAKING = -1  # truth label of a frame with no single speaker
+TARGET = 0.90  # the issue's target: share of speech time with the right role
+
+
+@dataclass(frozen=True)
+class RoleScore:
+    """Seconds of one call's speech, by how its role came out."""
+
+    right: float  # transcribed, given the true role
+    unknown: float  # transcribed, left unknown
+    wrong: float  # transcribed, given the other role
+    missed: float  # true speech no segment covers
+
+    @property
+    def transcribed(self) -> float:
+        """Seconds of true speech that some segment covers."""
+        return self.right + self.unknown + self.wrong
+
+    @property
+    def accuracy(self) -> float:
+        """Share of transcribed speech time with the right role (1.0 when none)."""
+        return self.right / self.transcribed if self.transcribed else 1.0
+
+
+def frame_db(samples: np.ndarray) -> np.ndarray:
+    """Energy in dB per :data:`FRAME_S` frame of 16 kHz samples."""
+    hop = int(16_000 * FRAME_S)
+    count = len(samples) // hop
+    frames = np.asarray(samples[: count * hop], np.float64).reshape(count, hop)
+    return 10.0 * np.log10(np.mean(frames**2, axis=1) + 1e-12)
+
+
+def truth_from_channels(agent: np.ndarray, customer: np.ndarray) -> np.ndarray:
+    """True speaker per frame from a stereo call's channels: 0 agent, 1 customer, -1 none
+    or both."""
+    levels = [frame_db(agent), frame_db(customer)]
+    count = min(len(levels[0]), len(levels[1]))
+    active = [db[:count] >= db.max() - ACTIVE_DB for db in levels]
+    out = np.full(count, NOT_SPEAKING)
+    out[active[0] & ~active[1]] = 0
+    out[active[1] & ~active[0]] = 1
+    return out
+
+
+def truth_from_turns(turns: Sequence[dict[str, Any]], duration: float) -> np.ndarray:
+    """True speaker per frame from script turns (``speaker``, ``start``, ``end``)."""
+    out = np.full(int(duration / FRAME_S), NOT_SPEAKING)
+    for turn in turns:
+        lo, hi = int(turn["start"] / FRAME_S), int(turn["end"] / FRAME_S)
+        label = 0 if turn["speaker"] == "agent" else 1
+        out[lo:hi] = np.where(out[lo:hi] == NOT_SPEAKING, label, NOT_SPEAKING)
+    return out
+
+
+def score_roles(truth: np.ndarray, segments: Sequence[Any]) -> RoleScore:
+    """How the segments' speakers (``speaker``, ``start``, ``end``) match ``truth``."""
+    given = np.full(len(truth), "", dtype=object)
+    for seg in segments:
+        given[int(seg.start / FRAME_S) : int(np.ceil(seg.end / FRAME_S))] = seg.speaker
+    names = np.where(truth == 0, "agent", np.where(truth == 1, "customer", ""))
+    speech = truth != NOT_SPEAKING
+    covered = speech & (given != "")
+    right = covered & (given == names)
+    unknown = covered & (given == "unknown")
+    return RoleScore(
+        right=float(right.sum()) * FRAME_S,
+        unknown=float(unknown.sum()) * FRAME_S,
+        wrong=float((covered & ~right & ~unknown).sum()) * FRAME_S,
+        missed=float((speech & ~covered).sum()) * FRAME_S,
+    )
+
+
+def mono_call(call: Any) -> tuple[Any, np.ndarray]:
+    """(the call as one ``unknown`` channel, the true speaker per frame): a stereo call is
+    downmixed and scored by its channels."""
+    from pipeline.audio import ChannelAudio
+
+    agent, customer = (np.asarray(c.samples, np.float32) for c in call.channels)
+    mixed = ChannelAudio("unknown", ((agent + customer) / 2).astype(np.float32))
+    recording = replace(call.recording, channels=1)
+    return replace(call, recording=recording, channels=(mixed,)), truth_from_channels(
+        agent, customer
+    )
+
+
+def sample_calls(names: Sequence[str]) -> list[tuple[str, str, Any, np.ndarray]]:
+    """(file, language, mono call, truth) for the stereo samples with speech and the mono
+    samples with turns (or the files named)."""
+    from pipeline.audio import DecodedCall, ingest
+    from pipeline.config import Settings
+
+    manifest = json.loads((SAMPLES / "manifest.json").read_text(encoding="utf-8"))
+    out = []
+    for entry in manifest["files"]:
+        if names and entry["file"] not in names:
+            continue
+        if not entry.get("turns") or entry.get("expect", "transcribe") != "transcribe":
+            continue
+        call = ingest(SAMPLES / entry["file"], Settings())
+        if not isinstance(call, DecodedCall):
+            continue
+        if len(call.channels) == 2:
+            mono, truth = mono_call(call)
+        else:
+            mono = call
+            truth = truth_from_turns(entry["turns"], call.recording.duration)
+        out.append((entry["file"], entry["language"], mono, truth))
+    return out
+
+
+def main() -> int:
+    """Transcribe each call once, split it with each feature set, print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("files", nargs="*", help="sample file names (default: all with turns)")
+    parser.add_argument("--model", default="base")
+    parser.add_argument("--asr-backend", default="faster-whisper")
+    parser.add_argument("--features", nargs="+", default=["spectral", "resemblyzer"])
+    parser.add_argument("--min-confidence", type=float, default=None)
+    args = parser.parse_args()
+
+    from pipeline.asr.backends import load_backend
+    from pipeline.asr.speakers import MonoSplitter, load_features
+    from pipeline.asr.transcribe import transcribe_call
+    from pipeline.asr.vad import load_detector
+    from pipeline.config import Settings
+
+    settings = Settings(model=args.model, asr_backend=args.asr_backend)
+    min_confidence = args.min_confidence or settings.mono_min_confidence
+    backend = load_backend(settings)
+    vad = load_detector(settings.vad)
+    splitters = {n: MonoSplitter(load_features(n), min_confidence) for n in args.features}
+    totals = {n: RoleScore(0, 0, 0, 0) for n in args.features}
+    print(f"model {args.model} on {args.asr_backend}; min confidence {min_confidence}")
+    print(f"{'file':34} {'features':12} {'speech s':>8} {'right':>6} {'unknown':>7} "
+          f"{'wrong':>6} {'covered':>7} {'split s':>7}")  # fmt: skip
+    for name, language, call, truth in sample_calls(args.files):
+        transcript = transcribe_call(call, backend, language=language, vad=vad, mono=False)
+        samples = np.asarray(call.channels[0].samples, np.float32)
+        for feature, splitter in splitters.items():
+            started = time.perf_counter()
+            segments = splitter.split(transcript.segments, samples, transcript.language)
+            took = time.perf_counter() - started
+            s = score_roles(truth, segments)
+            t = totals[feature]
+            totals[feature] = RoleScore(
+                t.right + s.right, t.unknown + s.unknown, t.wrong + s.wrong, t.missed + s.missed
+            )
+            speech = s.transcribed + s.missed
+            print(
+                f"{name:34} {feature:12} {speech:8.1f} {s.accuracy:6.1%} "
+                f"{s.unknown / max(s.transcribed, 1e-9):7.1%} "
+                f"{s.wrong / max(s.transcribed, 1e-9):6.1%} "
+                f"{s.transcribed / max(speech, 1e-9):7.1%} {took:7.2f}"
+            )
+    for feature, t in totals.items():
+        verdict = "meets" if t.accuracy >= TARGET else "misses"
+        print(
+            f"all calls, {feature}: {t.accuracy:.1%} of {t.transcribed:.1f} s transcribed "
+            f"speech with the right role ({verdict} the {TARGET:.0%} target); "
+            f"{t.unknown / max(t.transcribed, 1e-9):.1%} unknown, "
+            f"{t.wrong / max(t.transcribed, 1e-9):.1%} wrong"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

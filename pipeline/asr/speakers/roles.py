@@ -1,0 +1,106 @@
+"""Naming the two voices of a mono call from what they say.
+
+The agent greets, names the bank and themself, gives an agent number, announces the
+recording, verifies identity, discloses risks and closes; the customer asks for things about
+*their* card, account or money. A small lexicon per language counts such phrases per turn,
+with the rule packs' phrase matcher (normalised text; for Mandarin, homophones through
+pinyin, so 理财 heard as 礼财 still counts). The voice whose turns say more of the agent's
+phrases, net of the customer's, is the agent; with no evidence either way, the voice that
+speaks first (agents open calls).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from pipeline.compliance.matchers import PhraseMatcher, TextIndex
+from pipeline.models import Segment, Speaker, Transcript
+
+# fmt: off
+# Phrases an agent says and a customer hardly does, per language.
+AGENT_PHRASES: dict[str, tuple[str, ...]] = {
+    "zh": (
+        "您好", "这里是", "客服", "工号", "专员", "本次通话", "录音", "请问有什么",
+        "帮您", "为您", "您要办理", "核实", "验证您的", "您的身份", "请提供",
+        "请您提供", "请您报", "请告诉我", "验证通过", "您的账户", "您的卡", "风险",
+        "谨慎", "非存款", "业绩比较基准", "感谢您的来电", "感谢来电", "稍等",
+        "请问您", "先生", "女士", "还有其他", "我们有一款",
+    ),
+    "en": (
+        "for calling", "recorded", "agent id", "card services", "how can i help", "how may i help",
+        "what can i do for you", "verify your identity", "you are verified", "is verified",
+        "please tell me", "please confirm", "your date of birth", "your card", "your account",
+        "your balance", "your identity", "i have blocked", "let me repeat", "let me check",
+        "we have a new", "anything else", "risk", "past performance", "sir", "madam",
+    ),
+}
+# Phrases a customer says and an agent hardly does.
+CUSTOMER_PHRASES: dict[str, tuple[str, ...]] = {
+    "zh": (
+        "我想", "我要", "我的", "帮我", "我丢了", "我忘了", "我考虑", "真的吗",
+        "为什么", "我不", "发短信到我",
+    ),
+    "en": (
+        "i lost", "my credit card", "my card", "my account", "my savings", "i want to",
+        "i would like", "i'd like", "can you", "call me", "text me", "the pin is", "the code is",
+        "why",
+    ),
+}
+# fmt: on
+FIRST_SPEAKER_AGENT = 0.7  # how likely the voice that opens the call is the agent's
+PHRASE_LOG_ODDS = 1.0  # log-odds one net agent phrase adds for a voice being the agent
+
+
+@dataclass(frozen=True)
+class PhraseCounts:
+    """Agent and customer phrases found in each turn."""
+
+    agent: np.ndarray  # int per turn
+    customer: np.ndarray  # int per turn
+
+    @property
+    def net(self) -> np.ndarray:
+        """Agent phrases minus customer phrases, per turn."""
+        return self.agent - self.customer
+
+
+@lru_cache(maxsize=4)
+def _matchers(language: str) -> tuple[PhraseMatcher, PhraseMatcher]:
+    lang = language if language in AGENT_PHRASES else "en"
+    mode = "pinyin" if lang == "zh" else "exact"
+    return tuple(  # type: ignore[return-value]
+        PhraseMatcher(tuple((p,) for p in phrases[lang]), mode, 1.0, negation=False)
+        for phrases in (AGENT_PHRASES, CUSTOMER_PHRASES)
+    )
+
+
+def count_phrases(texts: Sequence[str], language: str) -> PhraseCounts:
+    """How many agent and customer phrases each of ``texts`` holds (zh or en lexicon)."""
+    transcript = Transcript(
+        call_id="mono-roles",
+        language=language,
+        duration=0.0,
+        segments=tuple(Segment(Speaker.UNKNOWN, 0.0, 0.0, t) for t in texts),
+    )
+    index = TextIndex.build(transcript)
+    counts = []
+    for matcher in _matchers(language):
+        per_turn = np.zeros(len(texts), np.int64)
+        for match in matcher.find(index):
+            per_turn[match.segment_index] += 1
+        counts.append(per_turn)
+    return PhraseCounts(agent=counts[0], customer=counts[1])
+
+
+def agent_log_odds(labels: np.ndarray, net: np.ndarray, first_label: int) -> float:
+    """Log-odds that voice 0 is the agent: the net agent phrases of voice 0's turns against
+    voice 1's, or the first-speaker prior when they are level."""
+    gap = float(net[labels == 0].sum() - net[labels == 1].sum())
+    if gap:
+        return PHRASE_LOG_ODDS * gap
+    prior = float(np.log(FIRST_SPEAKER_AGENT / (1 - FIRST_SPEAKER_AGENT)))
+    return prior if first_label == 0 else -prior

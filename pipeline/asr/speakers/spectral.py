@@ -1,0 +1,125 @@
+"""Simple spectral voice features: MFCC means and spreads, and pitch (numpy only).
+
+Per 25 ms frame (10 ms hop) of a span: 12 mel-cepstral coefficients (c1..c12, from 26 mel
+bands over the telephone band, so 8 kHz calls and wideband calls are measured alike); per span
+their means and standard deviations over the louder frames, and the median and spread of the
+log pitch (autocorrelation, 60-400 Hz) with the share of voiced frames. 27 numbers per span.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+
+import numpy as np
+
+from pipeline.asr.speakers.base import SAMPLE_RATE, Span, SpeakerFeatures, span_samples
+
+FRAME_SAMPLES = 400  # 25 ms at 16 kHz
+HOP_SAMPLES = 160  # 10 ms at 16 kHz
+FFT_SIZE = 512
+N_MELS = 26
+N_CEPSTRA = 12  # c1..c12 (c0, the loudness, says little about who speaks)
+BAND_HZ = (100.0, 3800.0)  # the mel bands cover the telephone band
+PITCH_HZ = (60.0, 400.0)  # voices searched for a pitch in this range
+PITCH_FRAME_SAMPLES = 640  # 40 ms at 16 kHz: two periods of a 60 Hz voice
+VOICED_CORRELATION = 0.45  # normalised autocorrelation peak above which a frame is voiced
+LOUD_FRAME_DB = 30.0  # frames within this many dB of the span's loudest are kept
+FEATURE_DIM = 2 * N_CEPSTRA + 3
+
+
+def _hz_to_mel(hz: np.ndarray | float) -> np.ndarray:
+    return 2595.0 * np.log10(1.0 + np.asarray(hz, np.float64) / 700.0)
+
+
+def _mel_to_hz(mel: np.ndarray) -> np.ndarray:
+    return 700.0 * (10.0 ** (mel / 2595.0) - 1.0)
+
+
+@lru_cache(maxsize=1)
+def mel_filters() -> np.ndarray:
+    """Triangular mel filters (N_MELS, FFT_SIZE // 2 + 1) over :data:`BAND_HZ`."""
+    edges = _mel_to_hz(np.linspace(_hz_to_mel(BAND_HZ[0]), _hz_to_mel(BAND_HZ[1]), N_MELS + 2))
+    freqs = np.fft.rfftfreq(FFT_SIZE, 1.0 / SAMPLE_RATE)
+    low, centre, high = edges[:-2, None], edges[1:-1, None], edges[2:, None]
+    rising = (freqs[None, :] - low) / (centre - low)
+    falling = (high - freqs[None, :]) / (high - centre)
+    return np.maximum(0.0, np.minimum(rising, falling))
+
+
+@lru_cache(maxsize=1)
+def dct_matrix() -> np.ndarray:
+    """Orthonormal DCT-II rows for c1..c12 of N_MELS log energies."""
+    n = np.arange(N_MELS)
+    k = np.arange(1, N_CEPSTRA + 1)[:, None]
+    return np.sqrt(2.0 / N_MELS) * np.cos(np.pi * k * (2 * n + 1) / (2 * N_MELS))
+
+
+def _frames(samples: np.ndarray, size: int, hop: int) -> np.ndarray:
+    if len(samples) < size:
+        return np.zeros((0, size), np.float64)
+    count = 1 + (len(samples) - size) // hop
+    index = np.arange(size)[None, :] + hop * np.arange(count)[:, None]
+    return samples[index].astype(np.float64)
+
+
+def cepstra(samples: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(c1..c12 per frame, frame energy in dB) of 16 kHz samples."""
+    frames = _frames(samples, FRAME_SAMPLES, HOP_SAMPLES)
+    if not len(frames):
+        return np.zeros((0, N_CEPSTRA)), np.zeros(0)
+    frames = frames - frames.mean(axis=1, keepdims=True)
+    power = np.abs(np.fft.rfft(frames * np.hamming(FRAME_SAMPLES), FFT_SIZE)) ** 2
+    log_mel = np.log(power @ mel_filters().T + 1e-10)
+    energy_db = 10.0 * np.log10(power.sum(axis=1) + 1e-10)
+    return log_mel @ dct_matrix().T, energy_db
+
+
+def pitch(samples: np.ndarray) -> np.ndarray:
+    """Pitch in Hz per 10 ms frame (0 where unvoiced), by normalised autocorrelation."""
+    frames = _frames(samples, PITCH_FRAME_SAMPLES, HOP_SAMPLES)
+    if not len(frames):
+        return np.zeros(0)
+    frames = frames - frames.mean(axis=1, keepdims=True)
+    spectrum = np.fft.rfft(frames, 2 * PITCH_FRAME_SAMPLES)
+    corr = np.fft.irfft(np.abs(spectrum) ** 2)[:, :PITCH_FRAME_SAMPLES]
+    lo = int(SAMPLE_RATE / PITCH_HZ[1])
+    hi = int(SAMPLE_RATE / PITCH_HZ[0])
+    # unbiased: divide by the overlap length, normalise by the zero lag
+    overlap = PITCH_FRAME_SAMPLES - np.arange(lo, hi)
+    window = corr[:, lo:hi] / overlap * PITCH_FRAME_SAMPLES
+    lag = np.argmax(window, axis=1)
+    peak = window[np.arange(len(window)), lag] / np.maximum(corr[:, 0], 1e-10)
+    f0 = SAMPLE_RATE / (lag + lo)
+    return np.where(peak >= VOICED_CORRELATION, f0, 0.0)
+
+
+def span_features(samples: np.ndarray) -> np.ndarray:
+    """The :data:`FEATURE_DIM` numbers of one span (zeros when it has no audible frame)."""
+    ceps, energy = cepstra(samples)
+    if not len(ceps) or not np.isfinite(energy).all():
+        return np.zeros(FEATURE_DIM)
+    loud = energy >= energy.max() - LOUD_FRAME_DB
+    ceps = ceps[loud]
+    f0 = pitch(samples)
+    f0 = f0[: len(loud)][loud[: len(f0)]]
+    voiced = f0[f0 > 0]
+    if len(voiced):
+        log_f0 = np.log(voiced)
+        pitch_part = [float(np.median(log_f0)), float(log_f0.std()), len(voiced) / len(f0)]
+    else:
+        pitch_part = [0.0, 0.0, 0.0]
+    return np.concatenate([ceps.mean(axis=0), ceps.std(axis=0), pitch_part])
+
+
+class SpectralFeatures(SpeakerFeatures):
+    """MFCC means / standard deviations and pitch statistics per span (the default)."""
+
+    name = "spectral"
+
+    def embed(self, samples: np.ndarray, spans: Sequence[Span]) -> np.ndarray:
+        """One :data:`FEATURE_DIM` vector per span."""
+        out = np.zeros((len(spans), FEATURE_DIM))
+        for i, span in enumerate(spans):
+            out[i] = span_features(span_samples(samples, span))
+        return out

@@ -6,7 +6,8 @@ what is removed from the recording. Without the section every type the entity re
 ``redact_audio`` (every C3 and C2 type) is redacted, and so is the customer's answer to an
 agent's request for a secret. As a safety net under the PII stage (an ASR slip can break a
 card's checksum, a recognizer can miss a grouping), every spoken run of ``digit_run`` or more
-digits is redacted too.
+digits is redacted too, and so is every customer turn the ASR guards flagged as suspect (a
+repetition loop, a hallucination): what it really holds is unknown, and may be a number.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pipeline.pii.masking import DEFAULT_POLICY_PATH
 SECRET_ANSWER = "SECRET_ANSWER"  # entity type recorded for a redacted answer to a secret request
 DEFAULT_SECRET_REQUEST_RULES = ("no-sensitive-auth-request",)
 DIGITS = "DIGITS"  # entity type recorded for a run of digits no recognizer classified
+UNTRUSTED = "UNTRUSTED"  # entity type recorded for a customer segment the ASR guards flagged
 DEFAULT_DIGIT_RUN = 4  # digits in a run that is redacted whatever the PII stage found
 DEFAULT_ANSWER_WINDOW_S = 15.0  # seconds after the agent's request in which the answer starts
 MAX_ANSWER_WINDOW_S = 120.0
@@ -36,6 +38,7 @@ class AudioPolicy:
     secret_request_rules: tuple[str, ...] = DEFAULT_SECRET_REQUEST_RULES  # agent asks a secret
     answer_window_s: float = DEFAULT_ANSWER_WINDOW_S  # the customer's answer starts within this
     digit_run: int = DEFAULT_DIGIT_RUN  # any run of this many digits is redacted; 0 = off
+    suspect_customer_segments: bool = True  # redact customer turns the ASR guards distrust
 
     def redacts(self, entity_type: str) -> bool:
         """Whether ``entity_type`` is removed from the audio."""
@@ -101,4 +104,9 @@ def load_audio_policy(path: Path | None = None) -> AudioPolicy:
         raise ValueError(
             f"{source}: masking policy: audio.digit_run must be a whole number >= 0 (0 = off)"
         )
-    return AudioPolicy(frozenset(types), tuple(rules), float(window), digit_run)
+    suspect = section.get("suspect_customer_segments", True)
+    if not isinstance(suspect, bool):
+        raise ValueError(
+            f"{source}: masking policy: audio.suspect_customer_segments must be true or false"
+        )
+    return AudioPolicy(frozenset(types), tuple(rules), float(window), digit_run, suspect)

@@ -8,7 +8,8 @@ segment, too short for what they say), the span is the whole segment instead: ov
 second beats leaving a card group audible. A finding whose words open or close their segment
 reaches to the segment's start or end, for the same reason. The customer's answer to an agent's
 request for a secret (a finding of a rule the policy names) is redacted whole, and so is every
-run of the policy's ``digit_run`` digits, whatever the PII stage made of it. Spans of one
+run of the policy's ``digit_run`` digits, whatever the PII stage made of it, and every customer
+turn the ASR guards flagged as suspect (its text cannot show what was said). Spans of one
 channel closer than the merge gap become one.
 """
 
@@ -23,7 +24,7 @@ from enum import StrEnum
 from pipeline.models import PiiFinding, Segment, Speaker, Transcript, Violation, Word
 from pipeline.pii.alignment import word_offsets
 from pipeline.pii.normalize import normalize
-from pipeline.redaction.policy import DIGITS, SECRET_ANSWER, AudioPolicy
+from pipeline.redaction.policy import DIGITS, SECRET_ANSWER, UNTRUSTED, AudioPolicy
 
 WORD_TIME_TOLERANCE_S = 0.5  # a word may sit this far outside its segment before it is implausible
 MIN_DIGIT_S = 0.12  # seconds a spoken digit takes at least ("six" is ~0.3 s)
@@ -38,6 +39,7 @@ class SpanBasis(StrEnum):
     WORDS = "words"  # the word timestamps of the finding
     SEGMENT = "segment"  # widened to the segment: word times missing or implausible
     ANSWER = "answer"  # the customer's answer to a request for a secret, whole
+    SUSPECT = "suspect"  # a customer turn the ASR guards flagged, whole
 
 
 @dataclass(frozen=True)
@@ -130,7 +132,7 @@ class _Raw:
     basis: SpanBasis
 
 
-_BASIS_RANK = {SpanBasis.WORDS: 0, SpanBasis.SEGMENT: 1, SpanBasis.ANSWER: 2}
+_BASIS_RANK = {SpanBasis.WORDS: 0, SpanBasis.SEGMENT: 1, SpanBasis.ANSWER: 2, SpanBasis.SUSPECT: 3}
 
 
 def _finding_spans(
@@ -200,6 +202,19 @@ def _digit_spans(
             for channel in channels[segment.speaker]:
                 raw.append(_Raw(channel, t_start, t_end, DIGITS, basis))
     return raw
+
+
+def _suspect_spans(
+    transcript: Transcript, policy: AudioPolicy, channels: Mapping[str, tuple[int, ...]]
+) -> list[_Raw]:
+    if not policy.suspect_customer_segments:
+        return []
+    return [
+        _Raw(channel, segment.start, segment.end, UNTRUSTED, SpanBasis.SUSPECT)
+        for segment in transcript.segments
+        if segment.suspect and segment.speaker != Speaker.AGENT.value
+        for channel in channels[segment.speaker]
+    ]
 
 
 def _answer_spans(
@@ -279,6 +294,7 @@ def plan_spans(
     raw = _finding_spans(transcript, findings, policy, speakers)
     raw += _answer_spans(transcript, violations, policy, speakers)
     raw += _digit_spans(transcript, policy, speakers)
+    raw += _suspect_spans(transcript, policy, speakers)
     length = transcript.duration if duration is None else duration
     return merge_spans(raw, padding_s=padding_s, merge_gap_s=merge_gap_s, duration=length)
 

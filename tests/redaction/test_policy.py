@@ -45,6 +45,7 @@ def test_a_policy_without_the_section_takes_the_defaults(tmp_path: Path) -> None
         ("  redact: [NO_SUCH]\n", "unknown entity 'NO_SUCH'"),
         ("  secret_answers: {window_s: 0}\n", "window_s"),
         ("  digit_run: -1\n", "digit_run"),
+        ("  suspect_customer_segments: 1\n", "true or false"),
     ],
 )
 def test_bad_sections_name_the_file_and_the_problem(

@@ -177,3 +177,13 @@ def test_removed_share_counts_overlapping_channels_once() -> None:
     assert {s.channel for s in spans} == {0, 1}
     assert removed_share(spans, 20.0) == pytest.approx(spans[0].duration / 20.0)
     assert removed_share((), 0.0) == 0.0
+
+
+def test_suspect_customer_turns_are_redacted_whole_agent_turns_are_not() -> None:
+    loop = Segment("customer", 3.0, 8.0, "yes yes yes yes", suspect=True, suspect_reason="loop")
+    agent = Segment("agent", 9.0, 12.0, "hmm hmm hmm", suspect=True, suspect_reason="loop")
+    policy = AudioPolicy(frozenset(), digit_run=0)
+    (span,) = plan_spans(_call(loop, agent), [], [], policy, channels=2, padding_s=0.0)
+    assert (span.channel, span.start, span.end, span.basis) == (1, 3.0, 8.0, SpanBasis.SUSPECT)
+    off = AudioPolicy(frozenset(), digit_run=0, suspect_customer_segments=False)
+    assert plan_spans(_call(loop, agent), [], [], off, channels=2) == ()

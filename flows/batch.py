@@ -52,9 +52,11 @@ def _process(path: str, run_id: str, settings: Settings) -> CallOutcome:
     transcript = tasks.transcribe(decoded, settings)
     del decoded  # the audio is no longer needed; free it before the text stages
     report = tasks.check_call(transcript, recording, settings)
+    redacted = tasks.redact_audio(transcript, report, recording, settings)
     del transcript  # the raw text goes out of scope as soon as the masked report exists
     outputs = tasks.write_outputs(report, Path(settings.out_dir))
     alert_count, replaced = tasks.persist_call(report, recording, outputs, run_id, settings)
+    tasks.finish_redaction(redacted, recording, settings)
     outcome = CallOutcome.from_report(path, recording.recording_id, report)
     warnings = recording.warnings + outcome.warnings
     return replace(outcome, alerts=alert_count, replaced=replaced, warnings=warnings)

@@ -98,7 +98,7 @@ def serve(args: argparse.Namespace) -> int:
             print(f"error: {line}", file=sys.stderr)
         return EXIT_CANNOT_START
 
-    from flows.deploy import build_deployment
+    from flows.deploy import build_deployments
 
-    prefect_serve(build_deployment(settings))
+    prefect_serve(*build_deployments(settings))
     return EXIT_OK

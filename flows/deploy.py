@@ -1,4 +1,5 @@
-"""The scheduled deployment of the batch flow (what `callsentry serve` registers)."""
+"""The scheduled deployments (what `callsentry serve` registers): the nightly batch and the
+daily retention run."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ from typing import Any
 from prefect.schedules import Cron
 
 from flows.batch import compliance_batch
+from flows.retention import retention
 from pipeline.config import Settings
 
 DEPLOYMENT_NAME = "nightly"
+RETENTION_DEPLOYMENT_NAME = "daily"
 
 
 def build_deployment(settings: Settings, name: str = DEPLOYMENT_NAME) -> Any:
@@ -31,3 +34,23 @@ def build_deployment(settings: Settings, name: str = DEPLOYMENT_NAME) -> Any:
         ),
         tags=["callsentry", "compliance"],
     )
+
+
+def build_retention_deployment(settings: Settings, name: str = RETENTION_DEPLOYMENT_NAME) -> Any:
+    """A runner deployment of ``retention`` on ``settings.retention_schedule_cron`` (it deletes
+    nothing while no ``CALLSENTRY_RETENTION_*_DAYS`` is set)."""
+    return retention.to_deployment(
+        name=name,
+        schedules=[Cron(settings.retention_schedule_cron, timezone=settings.schedule_timezone)],
+        parameters={"out_dir": str(settings.out_dir)},
+        description=(
+            "Daily retention: delete redacted recordings, masked transcripts and findings older "
+            "than their retention periods, each deletion audited."
+        ),
+        tags=["callsentry", "retention"],
+    )
+
+
+def build_deployments(settings: Settings) -> list[Any]:
+    """Every deployment ``callsentry serve`` serves: the nightly batch, the daily retention."""
+    return [build_deployment(settings), build_retention_deployment(settings)]

@@ -20,6 +20,8 @@ from pipeline.audio import DecodedCall, discover, ingest
 from pipeline.config import Settings
 from pipeline.models import Alert, CallReport, Quarantined, Recording, Transcript
 from pipeline.outputs import CallOutputs, write_call_outputs
+from pipeline.redaction.lifecycle import OriginalOutcome
+from pipeline.redaction.stage import RedactedCopy, finish_call, redact_call
 from pipeline.store import SaveAction
 
 STORAGE_RETRIES = 3  # database / SMTP hiccups
@@ -78,6 +80,27 @@ def check_call(transcript: Transcript, recording: Recording, settings: Settings)
         agent_id=recording.agent_id,
         call_time=recording.call_time,
     )
+
+
+@task(name="redact-audio", persist_result=False, cache_policy=NO_CACHE)
+def redact_audio(
+    transcript: Transcript, report: CallReport, recording: Recording, settings: Settings
+) -> RedactedCopy | None:
+    """Beep / silence the PII spans in a verified copy of the recording (None when disabled)."""
+    if not settings.redact_audio:
+        return None
+    return redact_call(transcript, report, recording, settings)
+
+
+@task(name="finish-redaction", persist_result=False, cache_policy=NO_CACHE,
+      retries=STORAGE_RETRIES, retry_delay_seconds=STORAGE_RETRY_DELAY_S)  # fmt: skip
+def finish_redaction(
+    copy: RedactedCopy | None, recording: Recording, settings: Settings
+) -> OriginalOutcome | None:
+    """Store the redacted copy and its spans (audited), then keep / move / delete the original."""
+    if copy is None:
+        return None
+    return finish_call(copy, recording, settings, resources.store(settings))
 
 
 @task(name="write-outputs", persist_result=False, cache_policy=NO_CACHE)

@@ -298,6 +298,15 @@ def _decode(path: Path, max_duration_s: float) -> _Decoded:
     return _Decoded(samples, source_rate, n_channels, codec)
 
 
+def decode_samples(path: Path, max_duration_s: float) -> np.ndarray:
+    """The samples of ``path`` as float32 (channels, n) at SAMPLE_RATE, in the file's channel
+    order (what the redacted copy is made from and checked against); IngestError naming the
+    problem when it cannot be decoded."""
+    path = Path(path)
+    _check_riff_complete(path)
+    return _decode(path, max_duration_s).samples
+
+
 def _check_riff_complete(path: Path) -> None:
     """IngestError when a RIFF/WAVE file's ``data`` chunk claims more bytes than the file holds.
 

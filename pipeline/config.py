@@ -17,6 +17,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from pipeline.models import Severity
+from pipeline.redaction.modes import OriginalAction, RedactionMode
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CHECKOUT_RULES_DIR = PROJECT_ROOT / "rules"  # the packs in a source checkout
@@ -214,6 +215,34 @@ class Settings(BaseSettings):
     mono_min_confidence: float = Field(
         0.6, ge=0.5, le=1.0, description="role probability under which a mono turn stays unknown"
     )
+
+    # --- audio redaction and retention -----------------------------------------------------
+    redact_audio: bool = Field(True, description="write redacted.flac next to each transcript")
+    redaction_mode: RedactionMode = Field(RedactionMode.BEEP, description="beep | silence")
+    redaction_padding_s: float = Field(
+        0.25, ge=0.0, le=5.0, description="seconds added before and after each redacted span"
+    )
+    redaction_merge_gap_s: float = Field(
+        0.5, ge=0.0, le=10.0, description="spans of one channel closer than this become one"
+    )
+    original_after_check: OriginalAction = Field(
+        OriginalAction.KEEP,
+        description="keep | move | delete the original recording after a successful check "
+        "(delete only once the redacted copy is written and verified)",
+    )
+    original_move_dir: Path | None = Field(
+        None, description="where `move` puts originals; default <out_dir>/originals"
+    )
+    retention_redacted_audio_days: int | None = Field(
+        None, ge=0, description="delete redacted recordings older than this; None = never"
+    )
+    retention_transcripts_days: int | None = Field(
+        None, ge=0, description="delete masked transcript files older than this; None = never"
+    )
+    retention_findings_days: int | None = Field(
+        None, ge=0, description="delete stored calls and findings older than this; None = never"
+    )
+    retention_schedule_cron: str = Field("30 3 * * *", description="daily retention run, cron")
 
     @field_validator("*", mode="before")
     @classmethod

@@ -26,6 +26,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "pipeline.cli.weights",  # weights prepare
     "pipeline.cli.users",  # users add
     "pipeline.cli.console",  # console
+    "pipeline.cli.retention",  # retention apply
 )
 
 

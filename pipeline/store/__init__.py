@@ -12,7 +12,10 @@ upgrade`` does the same by hand) and holds the repositories:
 - ``reviews``: verdicts, appeals and judgements, precision per rule
   (:mod:`pipeline.store.reviews`);
 - ``assignments``: calls assigned to reviewers (:mod:`pipeline.store.assignments`);
-- ``stats``: figures per agent and rule by day for the dashboards (:mod:`pipeline.store.stats`).
+- ``stats``: figures per agent and rule by day for the dashboards (:mod:`pipeline.store.stats`);
+- ``redactions``: redacted copies of recordings and their spans, the originals' lifecycle
+  (:mod:`pipeline.store.redactions`);
+- ``retention``: aged calls and their audited deletions (:mod:`pipeline.store.retention`).
 
 Reads return the typed records of :mod:`pipeline.store.records`. Only masked text is stored;
 PII findings carry types, offsets and time spans, never values.
@@ -47,6 +50,8 @@ from pipeline.store.records import (
     ViolationFilter,
     ViolationRecord,
 )
+from pipeline.store.redactions import RedactionRepository
+from pipeline.store.retention import RetentionRepository
 from pipeline.store.reviews import ReviewRepository
 from pipeline.store.runs import RunRepository
 from pipeline.store.schema import (
@@ -140,6 +145,8 @@ class Store:
         self.reviews = ReviewRepository(db)
         self.assignments = AssignmentRepository(db)
         self.stats = StatsRepository(db)
+        self.redactions = RedactionRepository(db)
+        self.retention = RetentionRepository(db)
 
     def anchor(self, head_file: Path) -> AnchoredHead | None:
         """Write the audit chain's newest entry, signed, to ``head_file`` (None: empty log)."""

@@ -351,3 +351,32 @@ login_attempts = Table(
     Index(None, "name", "at"),
     Index(None, "client", "at"),
 )
+
+redacted_copies = Table(
+    "redacted_copies",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("call_pk", Integer, ForeignKey("calls.id", ondelete="CASCADE"), nullable=False),
+    Column("path", Text, nullable=False),  # the redacted recording
+    Column("sha256", String(64), nullable=False),  # of the file's bytes
+    Column("mode", String(10), nullable=False),  # RedactionMode
+    Column("channels", Integer, nullable=False),
+    Column("duration", Float, nullable=False),  # seconds
+    Column("removed_share", Float, nullable=False),  # 0..1 of the call's time
+    Column("made_at", UtcDateTime, nullable=False),
+    Column("deleted_at", UtcDateTime),  # by retention; NULL while the file is kept
+    UniqueConstraint("call_pk"),
+)
+
+redaction_spans = Table(
+    "redaction_spans",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("call_pk", Integer, ForeignKey("calls.id", ondelete="CASCADE"), nullable=False),
+    Column("channel", Integer, nullable=False),  # index in the file (0 = left)
+    Column("start_s", Float, nullable=False),
+    Column("end_s", Float, nullable=False),
+    Column("entity_type", String(200), nullable=False),  # comma-separated types; never a value
+    Column("basis", String(10), nullable=False),  # SpanBasis: words | segment | answer
+    Index(None, "call_pk"),
+)

@@ -11,7 +11,7 @@ from pipeline.cli import build_parser, main
 
 SUBCOMMANDS = [
     "run", "serve", "transcribe", "check-transcript", "redact-text", "rules", "audit",
-    "users", "console",
+    "users", "console", "retention",
 ]  # fmt: skip
 
 

@@ -12,7 +12,9 @@ upgrade`` does the same by hand) and holds the repositories:
 - ``reviews``: verdicts, appeals and judgements, precision per rule
   (:mod:`pipeline.store.reviews`);
 - ``assignments``: calls assigned to reviewers (:mod:`pipeline.store.assignments`);
-- ``stats``: figures per agent and rule by day for the dashboards (:mod:`pipeline.store.stats`).
+- ``stats``: figures per agent and rule by day for the dashboards (:mod:`pipeline.store.stats`);
+- ``contacts``: outbound contacts and marketing refusals by customer-number hash, for the
+  call-record checks (:mod:`pipeline.store.contacts`).
 
 Reads return the typed records of :mod:`pipeline.store.records`. Only masked text is stored;
 PII findings carry types, offsets and time spans, never values.
@@ -28,6 +30,7 @@ from pipeline.store.anchor import HEAD_FILE_NAME, AnchoredHead, AnchorError, rea
 from pipeline.store.assignments import AssignmentRepository
 from pipeline.store.audit import AuditLog
 from pipeline.store.calls import CallRepository, SaveAction, SaveResult
+from pipeline.store.contacts import ContactRepository
 from pipeline.store.database import Database, make_engine, sqlite_file
 from pipeline.store.integrity import check_rows
 from pipeline.store.keys import load_audit_key
@@ -140,6 +143,7 @@ class Store:
         self.reviews = ReviewRepository(db)
         self.assignments = AssignmentRepository(db)
         self.stats = StatsRepository(db)
+        self.contacts = ContactRepository(db)
 
     def anchor(self, head_file: Path) -> AnchoredHead | None:
         """Write the audit chain's newest entry, signed, to ``head_file`` (None: empty log)."""

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.records.calendar import WorkdayCalendar, load_calendar
-from pipeline.records.cdr import CdrError, CdrFile, read_cdr
+from pipeline.records.cdr import CallRecord, CdrError, CdrFile, read_cdr
 from pipeline.records.checks import ContactHistory, RecordContext
 from pipeline.records.policy import ContactPolicy
 from pipeline.records.registry import NumberRegistry, load_registry
@@ -41,6 +41,34 @@ class RecordRules:
     def warnings(self) -> tuple[str, ...]:
         """What a run with these rules does not check."""
         return () if self.registry is not None else (NO_REGISTRY_WARNING,)
+
+
+@dataclass(frozen=True)
+class BatchRecords:
+    """A batch's CDR and the rules its rows are checked against."""
+
+    cdr: CdrFile
+    rules: RecordRules
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """The CDR's bad rows, and what the run does not check."""
+        return self.cdr.errors + self.rules.warnings()
+
+    def for_recording(self, path: Path | str) -> CallRecord | None:
+        """The row of the recording at ``path``, or None."""
+        return self.cdr.for_recording(path)
+
+
+def no_row_warning(cdr: CdrFile) -> str:
+    """The warning for a recording the CDR has no row for."""
+    return f"no row in the CDR {cdr.path.name}: only the call's words were checked"
+
+
+def load_batch_records(path: Path | str, settings: Any) -> BatchRecords:
+    """The CDR at ``path`` and the registry, calendar and policy of ``settings``
+    (CdrError naming the file and the problem)."""
+    return BatchRecords(load_cdr(path, settings), load_record_rules(settings))
 
 
 def load_record_rules(settings: Any) -> RecordRules:

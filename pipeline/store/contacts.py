@@ -4,7 +4,8 @@ by the keyed hash of the customer's number (never the number).
 It implements :class:`pipeline.records.checks.ContactHistory`. Registering a batch's CDR rows
 before its calls are checked makes ``contact-frequency`` independent of the order (or the
 worker) a call is checked in; both tables are unique on what they record, so a rerun adds
-nothing. Each registration and refusal has its audit entry.
+nothing. Each registration and refusal has its audit entry. The line is stored as outputs show
+it (a mobile with its middle digits hidden: an agent's own phone is personal data too).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
-from pipeline.records.cdr import CallRecord, Direction
+from pipeline.records.cdr import CallRecord, Direction, display_number
 from pipeline.store.audit import DEFAULT_ACTOR, AuditLog
 from pipeline.store.database import Database
 from pipeline.store.schema import contacts, refusals
@@ -53,7 +54,7 @@ class ContactRepository:
                 "purpose": r.purpose.value,
                 "start_time": r.start_time,
                 "recording": r.recording,
-                "line_number": r.line_number,
+                "line_number": display_number(r.line_number),
                 "agent_id": r.agent_id,
                 "run_id": run_id,
             }

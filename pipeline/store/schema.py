@@ -363,7 +363,7 @@ contacts = Table(  # every outbound CDR row of every batch: the contact-frequenc
     Column("purpose", String(20), nullable=False),  # pipeline.records.cdr.Purpose
     Column("start_time", UtcDateTime, nullable=False),
     Column("recording", String(255), nullable=False),  # the file name the CDR row names
-    Column("line_number", String(40), nullable=False),  # the centre's number
+    Column("line_number", String(40), nullable=False),  # display_number(): mobiles masked
     Column("agent_id", String(100)),
     Column("run_id", String(64)),
     UniqueConstraint("customer_hash", "start_time", "recording"),

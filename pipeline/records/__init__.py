@@ -8,7 +8,9 @@
 - :mod:`~pipeline.records.policy`: calling hours and contact caps per purpose, in a time zone;
 - :mod:`~pipeline.records.checks`: the five record checks (``registered-caller-number``,
   ``number-purpose-mismatch``, ``calling-hours``, ``contact-frequency``,
-  ``contact-after-refusal``) against the contact history kept in the store.
+  ``contact-after-refusal``) against the contact history kept in the store;
+- :mod:`~pipeline.records.batch`: a batch's CDR with the centre's files, and the order its calls
+  are checked in.
 
 Nothing here does I/O beyond reading the three files it is given.
 """

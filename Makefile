@@ -38,7 +38,9 @@ $(STAMP): pyproject.toml requirements.txt constraints.txt
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(VENV)/bin/callsentry run $(SAMPLES) --out $(OUT)
+	CALLSENTRY_NUMBER_REGISTRY=$${CALLSENTRY_NUMBER_REGISTRY:-$(SAMPLES)/numbers.csv} \
+	CALLSENTRY_WORKDAY_CALENDAR=$${CALLSENTRY_WORKDAY_CALENDAR:-$(SAMPLES)/workdays.csv} \
+	$(VENV)/bin/callsentry run $(SAMPLES) --out $(OUT) --cdr $(SAMPLES)/calls.cdr.csv
 
 test: $(STAMP) deps-debian
 	$(PY) -m pytest

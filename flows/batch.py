@@ -14,6 +14,7 @@ from pipeline.audio import DecodedCall
 from pipeline.config import Settings
 from pipeline.models import Quarantined
 from pipeline.preflight import load_settings, preflight
+from pipeline.records.batch import BatchRecords, in_call_order, no_row_warning
 from pipeline.store import RunStatus
 from pipeline.summary import FAILED, QUARANTINED, SKIPPED, CallOutcome, RunSummary
 
@@ -37,8 +38,11 @@ def batch_settings(
     )
 
 
-def _process(path: str, run_id: str, settings: Settings) -> CallOutcome:
+def _process(
+    path: str, run_id: str, settings: Settings, records: BatchRecords | None = None
+) -> CallOutcome:
     """One recording through every stage; returns what happened to it (no transcript text)."""
+    record = None if records is None else records.for_recording(path)
     decoded = tasks.ingest_recording(path, settings)
     if isinstance(decoded, Quarantined):
         tasks.record_quarantine(decoded, run_id, settings)
@@ -51,14 +55,18 @@ def _process(path: str, run_id: str, settings: Settings) -> CallOutcome:
                            agent_id=recording.agent_id)  # fmt: skip
     transcript = tasks.transcribe(decoded, settings)
     del decoded  # the audio is no longer needed; free it before the text stages
-    report = tasks.check_call(transcript, recording, settings)
+    report = tasks.check_call(transcript, recording, settings, record)
     redacted = tasks.redact_audio(transcript, report, recording, settings)
     del transcript  # the raw text goes out of scope as soon as the masked report exists
+    if records is not None and record is not None:
+        report = tasks.check_records(report, record, records.rules, run_id, settings)
     outputs = tasks.write_outputs(report, Path(settings.out_dir))
     alert_count, replaced = tasks.persist_call(report, recording, outputs, run_id, settings)
     tasks.finish_redaction(redacted, recording, settings)
     outcome = CallOutcome.from_report(path, recording.recording_id, report)
     warnings = recording.warnings + outcome.warnings
+    if records is not None and record is None:
+        warnings += (no_row_warning(records.cdr),)
     return replace(outcome, alerts=alert_count, replaced=replaced, warnings=warnings)
 
 
@@ -70,12 +78,16 @@ def compliance_batch(
     language: str | None = None,
     rules_dir: str | None = None,
     asr_backend: str | None = None,
+    cdr: str | None = None,
 ) -> RunSummary:
     """Check every recording under ``sources``: transcribe, detect PII, mask, apply the rule
-    packs, store, alert. The settings and rule packs are checked first: a run that would check
-    nothing fails before any audio is read. A bad file is quarantined and the batch goes on; a
-    file already stored with the same audio, ASR engine, model, rules and PII stage is skipped,
-    one stored with other versions is checked again and its results replaced."""
+    packs and, with a ``cdr`` file, the call-record checks; store, alert. The settings and rule
+    packs are checked first: a run that would check nothing fails before any audio is read. The
+    CDR's rows are stored as contacts before the first call, and calls are checked in the order
+    they started; a recording without a row is checked for its words only. A bad file is
+    quarantined and the batch goes on; a file already stored with the same audio, ASR engine,
+    model, rules and PII stage is skipped, one stored with other versions is checked again and
+    its results replaced."""
     logger = get_run_logger()
     settings = batch_settings(out_dir, model, language, rules_dir, asr_backend)
     checked = preflight(settings)
@@ -87,7 +99,7 @@ def compliance_batch(
         logger.warning("run %s was left running by a process that is gone: marked abandoned", stale)
     db.runs.start(run_id)
     try:
-        summary = _run(sources, run_id, settings, checked.warnings)
+        summary = _run(sources, run_id, settings, checked.warnings, cdr)
     except BaseException:
         db.runs.finish(run_id, {}, RunStatus.FAILED)
         raise
@@ -102,15 +114,25 @@ def compliance_batch(
 
 
 def _run(
-    sources: list[str], run_id: str, settings: Settings, warnings: tuple[str, ...]
+    sources: list[str],
+    run_id: str,
+    settings: Settings,
+    warnings: tuple[str, ...],
+    cdr: str | None = None,
 ) -> RunSummary:
     logger = get_run_logger()
+    records = None if cdr is None else tasks.load_call_records(cdr, run_id, settings)
+    if records is not None:
+        for warning in records.warnings:
+            logger.warning("%s", warning)
+        warnings += records.warnings
     paths = tasks.discover_recordings(sources)
+    paths = in_call_order(paths, None if records is None else records.cdr)
     logger.info("%d recording(s) to check", len(paths))
     outcomes: list[CallOutcome] = []
     for path in paths:
         try:
-            outcome = _process(path, run_id, settings)
+            outcome = _process(path, run_id, settings, records)
         except Exception as exc:  # one call's failure must not stop the batch
             reason = f"{Path(path).name}: {type(exc).__name__}: {exc}"
             logger.error("call failed, quarantined: %s", reason)
@@ -121,7 +143,8 @@ def _run(
         logger.info("%s: %s", Path(path).name, outcome.status)
         outcomes.append(outcome)
 
-    anomalies = tasks.detect_anomalies(run_id, settings)
+    batch_rows = [] if records is None else list(records.cdr.records.values())
+    anomalies = tasks.detect_anomalies(run_id, settings, batch_rows)
     summary = RunSummary(run_id=run_id, outcomes=tuple(outcomes), warnings=warnings)
     head = tasks.resources.store(settings).audit.head()
     anchor_row = [("audit chain head", f"entry {head[0]}, {head[1]}")] if head else []

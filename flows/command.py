@@ -35,6 +35,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     run_parser.add_argument(
         "--asr-backend", choices=("openai-whisper", "faster-whisper"), default=None
     )
+    run_parser.add_argument(
+        "--cdr",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="call-detail records (CSV) of the batch: registered numbers, calling hours, "
+        "contact caps, calls after a refusal",
+    )
     run_parser.set_defaults(func=run)
 
     serve_parser = subparsers.add_parser(
@@ -68,6 +76,16 @@ def run(args: argparse.Namespace) -> int:
         for line in exc.problems:
             print(f"error: {line}", file=sys.stderr)
         return EXIT_CANNOT_START
+    cdr = getattr(args, "cdr", None)
+    if cdr is not None:  # a CDR, registry or calendar that cannot be read stops the run here
+        from pipeline.records.batch import load_batch_records
+        from pipeline.records.cdr import CdrError
+
+        try:
+            load_batch_records(cdr, load_settings(**overrides))
+        except CdrError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_CANNOT_START
 
     from flows.batch import compliance_batch
     from flows.server import prefect_api
@@ -75,7 +93,11 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings(**overrides)
     try:
         with prefect_api(Path(settings.out_dir) / "logs" / "prefect-server.log"):
-            summary = compliance_batch(sources=[str(p) for p in args.paths], **overrides)
+            summary = compliance_batch(
+                sources=[str(p) for p in args.paths],
+                cdr=None if cdr is None else str(cdr),
+                **overrides,
+            )
     except Exception as exc:  # the flow run is marked failed in Prefect and in the database
         log.exception("the run failed")
         print(f"error: the run failed: {type(exc).__name__}: {exc}", file=sys.stderr)

@@ -9,17 +9,26 @@ deterministic, so a retry would fail the same way.
 from __future__ import annotations
 
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from flows import resources
 from pipeline.alerts.deliver import DeliveryReport, deliver_pending, sinks_from_settings
-from pipeline.anomaly import batch_anomalies, call_alerts, call_stats
+from pipeline.anomaly import (
+    batch_anomalies,
+    call_alerts,
+    call_stats,
+    outbound_volume_anomalies,
+)
 from pipeline.audio import DecodedCall, discover, ingest
 from pipeline.config import Settings
 from pipeline.models import Alert, CallReport, Quarantined, Recording, Transcript
 from pipeline.outputs import CallOutputs, write_call_outputs
+from pipeline.records.batch import BatchRecords, RecordRules, load_batch_records
+from pipeline.records.cdr import CallRecord
+from pipeline.records.checks import call_metadata, check_record
 from pipeline.redaction.lifecycle import OriginalOutcome
 from pipeline.redaction.stage import RedactedCopy, finish_call, redact_call
 from pipeline.store import SaveAction
@@ -71,14 +80,21 @@ def transcribe(call: DecodedCall, settings: Settings) -> Transcript:
 
 
 @task(name="check", persist_result=False, cache_policy=NO_CACHE)
-def check_call(transcript: Transcript, recording: Recording, settings: Settings) -> CallReport:
-    """PII, masking, rules and score -> a report holding masked text only."""
+def check_call(
+    transcript: Transcript,
+    recording: Recording,
+    settings: Settings,
+    record: CallRecord | None = None,
+) -> CallReport:
+    """PII, masking, rules (those with a metadata clause on the CDR row or sidecar) and score
+    -> a report holding masked text only."""
     return resources.analyzer(settings).analyze(
         transcript,
         model_name=settings.model,
         asr_backend=str(settings.asr_backend),
         agent_id=recording.agent_id,
         call_time=recording.call_time,
+        metadata=call_metadata(recording, record, ZoneInfo(settings.timezone)),
     )
 
 
@@ -101,6 +117,25 @@ def finish_redaction(
     if copy is None:
         return None
     return finish_call(copy, recording, settings, resources.store(settings))
+
+
+@task(name="load-call-records", persist_result=False, cache_policy=NO_CACHE,
+      retries=STORAGE_RETRIES, retry_delay_seconds=STORAGE_RETRY_DELAY_S)  # fmt: skip
+def load_call_records(cdr: str, run_id: str, settings: Settings) -> BatchRecords:
+    """Read the batch's CDR (customer numbers hashed) and the centre's files; store the
+    outbound rows as contacts before any call is checked."""
+    records = load_batch_records(Path(cdr), settings)
+    resources.store(settings).contacts.register(records.cdr.records.values(), run_id)
+    return records
+
+
+@task(name="check-records", persist_result=False, cache_policy=NO_CACHE,
+      retries=STORAGE_RETRIES, retry_delay_seconds=STORAGE_RETRY_DELAY_S)  # fmt: skip
+def check_records(
+    report: CallReport, record: CallRecord, rules: RecordRules, run_id: str, settings: Settings
+) -> CallReport:
+    """The call-record checks against the contact history; a refusal in the call is kept."""
+    return check_record(report, record, rules.context(resources.store(settings).contacts), run_id)
 
 
 @task(name="write-outputs", persist_result=False, cache_policy=NO_CACHE)
@@ -145,12 +180,15 @@ def record_quarantine(item: Quarantined, run_id: str, settings: Settings) -> Non
 
 @task(name="batch-anomalies", persist_result=False, cache_policy=NO_CACHE, retries=STORAGE_RETRIES,
       retry_delay_seconds=STORAGE_RETRY_DELAY_S)  # fmt: skip
-def detect_anomalies(run_id: str, settings: Settings) -> list[Alert]:
-    """Agents, calls and rates that stand out in this batch; queued as alerts."""
+def detect_anomalies(
+    run_id: str, settings: Settings, records: list[CallRecord] | None = None
+) -> list[Alert]:
+    """Agents, calls and rates that stand out in this batch, and lines and agents with unusual
+    outbound volume in its CDR; queued as alerts."""
     db = resources.store(settings)
     anomalies = batch_anomalies(
         db.calls.batch_stats(run_id=run_id), db.calls.history(exclude_run_id=run_id)
-    )
+    ) + outbound_volume_anomalies(records or [])
     db.outbox.enqueue(anomalies, run_id)
     return anomalies
 

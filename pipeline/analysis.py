@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pipeline.compliance.evaluator import evaluate
 from pipeline.compliance.loader import RuleBook, load_rulebook
+from pipeline.compliance.metadata import CallMetadata
 from pipeline.compliance.scoring import score_call
 from pipeline.config import Settings
 from pipeline.models import CallReport, Transcript
@@ -54,8 +55,10 @@ class CallAnalyzer:
         asr_backend: str = "",
         agent_id: str | None = None,
         call_time: str | None = None,
+        metadata: CallMetadata | None = None,
     ) -> CallReport:
-        """Detect PII, mask, evaluate the rules for the transcript's language, and score."""
+        """Detect PII, mask, evaluate the rules for the transcript's language (those with a
+        ``metadata:`` clause only when ``metadata`` matches it), and score."""
         findings, masked = self.pii.analyze(transcript)
         rules = self.rulebook.for_language(transcript.language)
         warnings: tuple[str, ...] = ()
@@ -64,7 +67,7 @@ class CallAnalyzer:
                 f"no rule pack for language {transcript.language!r}: no compliance rule was "
                 "applied to this call",
             )
-        violations = evaluate(rules, transcript, findings, masked)
+        violations = evaluate(rules, transcript, findings, masked, metadata)
         return CallReport(
             call_id=transcript.call_id,
             language=transcript.language,

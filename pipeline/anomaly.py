@@ -18,6 +18,8 @@ Statistics (thresholds are the module constants below):
 - Batch spike: binomial test of this batch's calls-with-violations against the pooled rate of
   the previous runs (at least ``MIN_HISTORY_RUNS`` of them), with the same minimum excess, for
   batches of at least ``MIN_CALLS_FOR_SPIKE`` calls.
+- Outbound volume (from the batch's call records): robust z-score of each line's and each
+  agent's outbound calls, flagged beyond ``ROBUST_Z_THRESHOLD`` (:func:`outbound_volume_anomalies`).
 """
 
 from __future__ import annotations
@@ -25,11 +27,13 @@ from __future__ import annotations
 import hashlib
 import math
 import statistics
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .models import Alert, CallReport, PiiFinding, severity_rank
 from .pii.entities import agent_exposure_types, authentication_types
+from .records.cdr import CallRecord, Direction, display_number
 
 # --- per-call thresholds ---------------------------------------------------------------------
 CRITICAL = "critical"
@@ -344,3 +348,53 @@ def violation_spike(
         ),
         rule_id="violation-spike",
     )
+
+
+# --- outbound volume (call records) ----------------------------------------------------------
+
+MIN_GROUPS_FOR_VOLUME = 4  # lines (or agents) needed in a batch before one can stand out
+MIN_OUTBOUND_FOR_VOLUME = 10  # a line or agent with fewer outbound calls is never flagged
+
+
+def outbound_volume_anomalies(records: Sequence[CallRecord]) -> list[Alert]:
+    """Lines and agents whose number of outbound calls in the batch (CDR rows) stands out:
+    robust z-score of the count above ``ROBUST_Z_THRESHOLD`` among at least
+    ``MIN_GROUPS_FOR_VOLUME`` lines (agents), and at least ``MIN_OUTBOUND_FOR_VOLUME`` calls.
+    A line or an agent dialling far more than its peers is how a number gets misused (bulk
+    marketing from a service line, an auto-dialler on a personal phone)."""
+    outbound = [r for r in records if r.direction is Direction.OUTBOUND]
+    if not outbound:
+        return []
+    batch_key = stable_key(*sorted(f"{r.recording}|{r.start_time.isoformat()}" for r in outbound))
+    alerts: list[Alert] = []
+    for kind, key_of in (
+        ("line", lambda r: r.line_number),
+        ("agent", lambda r: r.agent_id),
+    ):
+        counts = Counter(key_of(r) for r in outbound)
+        if len(counts) < MIN_GROUPS_FOR_VOLUME:
+            continue
+        keys = sorted(counts)
+        values = [float(counts[k]) for k in keys]
+        zs = robust_z(values)
+        if zs is None:
+            continue
+        median = statistics.median(values)
+        for key, value, z in zip(keys, values, zs, strict=True):
+            if z <= ROBUST_Z_THRESHOLD or value < MIN_OUTBOUND_FOR_VOLUME:
+                continue
+            name = f"Line {display_number(key)}" if kind == "line" else f"Agent {key}"
+            alerts.append(
+                Alert(
+                    alert_key=stable_key("anomaly", "outbound volume", kind, key, batch_key),
+                    kind="anomaly",
+                    severity=ANOMALY_SEVERITY,
+                    message=(
+                        f"{name}: {value:.0f} outbound calls in this batch vs a median of "
+                        f"{median:.0f} over {len(keys)} {kind}s (robust z {z:+.1f})"
+                    ),
+                    agent_id=key if kind == "agent" else None,
+                    rule_id="outbound-volume",
+                )
+            )
+    return alerts

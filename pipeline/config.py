@@ -244,6 +244,25 @@ class Settings(BaseSettings):
     )
     retention_schedule_cron: str = Field("30 3 * * *", description="daily retention run, cron")
 
+    # --- call records (CDR) ----------------------------------------------------------------
+    # See pipeline/records/ and docs/call-records.md; the time zone is ``timezone`` above.
+    number_registry: Path | None = Field(
+        None, description="CSV of registered lines: number,purposes,valid_from,valid_to"
+    )
+    workday_calendar: Path | None = Field(
+        None, description="CSV date,kind (workday | restday) overriding the weekend default"
+    )
+    calling_hours: dict[str, dict[str, str]] = Field(
+        default_factory=lambda: {
+            "collection": {"workday": "08:00-20:00", "restday": "09:00-18:00"}
+        },
+        description='per purpose and kind of day: {"marketing": {"workday": "09:00-20:00"}}',
+    )
+    contact_caps: dict[str, dict[str, int]] = Field(
+        default_factory=lambda: {"collection": {"day": 3}},
+        description='contacts per customer and purpose: {"collection": {"day": 3, "week": 10}}',
+    )
+
     @field_validator("*", mode="before")
     @classmethod
     def _enum_case(cls, value: Any, info: Any) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -13,10 +14,12 @@ from pipeline.anomaly import (
     binomial_sf,
     call_alerts,
     call_stats,
+    outbound_volume_anomalies,
     robust_z,
     silence_ratio,
 )
 from pipeline.models import PiiFinding, Segment
+from pipeline.records.cdr import CallRecord, Direction, Purpose
 from tests.report_factory import make_report, make_violation
 
 # --- per call --------------------------------------------------------------------------------
@@ -245,3 +248,50 @@ def test_anomaly_keys_are_stable_and_kind_is_anomaly() -> None:
     assert first and {a.alert_key for a in first} == {a.alert_key for a in second}
     assert all(a.kind == "anomaly" for a in first)
     assert batch_anomalies([]) == []
+
+
+# --- outbound volume per line and agent (call records) ---------------------------------------
+
+
+def _outbound(line: str, agent: str, n: int, direction: str = "outbound") -> list[CallRecord]:
+    t0 = datetime(2025, 3, 10, 1, 0, tzinfo=UTC)
+    return [
+        CallRecord(
+            f"{line}-{agent}-{i}.wav",
+            t0 + timedelta(minutes=i),
+            Direction(direction),
+            line,
+            f"h{i}",
+            agent,
+            Purpose.MARKETING,
+        )
+        for i in range(n)
+    ]
+
+
+def test_a_line_and_an_agent_with_unusual_outbound_volume_stand_out() -> None:
+    records = (
+        _outbound("02155550101", "A1", 6)
+        + _outbound("02155550102", "A2", 5)
+        + _outbound("02155550103", "A3", 7)
+        + _outbound("02155550104", "A4", 6)
+        + _outbound("13900139000", "A5", 60)  # an agent's own mobile, dialling in bulk
+        + _outbound("02155550105", "A6", 300, direction="inbound")  # inbound: not counted
+    )
+    alerts = outbound_volume_anomalies(records)
+    assert sorted(a.message.split(":")[0] for a in alerts) == ["Agent A5", "Line 139****9000"]
+    assert all(a.kind == "anomaly" and a.rule_id == "outbound-volume" for a in alerts)
+    assert "13900139000" not in " ".join(a.message for a in alerts)
+    assert [a.agent_id for a in alerts if a.message.startswith("Agent")] == ["A5"]
+    assert [a.alert_key for a in outbound_volume_anomalies(records)] == [
+        a.alert_key for a in alerts
+    ]  # a rerun queues nothing new
+
+
+def test_outbound_volume_needs_enough_lines_and_calls() -> None:
+    few_lines = _outbound("02155550101", "A1", 3) + _outbound("02155550102", "A2", 50)
+    assert outbound_volume_anomalies(few_lines) == []
+    small = [r for i in range(5) for r in _outbound(f"0215555010{i}", f"A{i}", 1)]
+    small += _outbound("02155550109", "A9", 9)
+    assert outbound_volume_anomalies(small) == []  # 9 calls: below MIN_OUTBOUND_FOR_VOLUME
+    assert outbound_volume_anomalies([]) == []

@@ -21,6 +21,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from pipeline.compliance.context import CallContext, Hit
+from pipeline.compliance.metadata import CallMetadata, applicable
 from pipeline.compliance.placeholders import placeholder_findings
 from pipeline.compliance.rule import Rule
 from pipeline.models import PiiFinding, Transcript, Violation
@@ -33,10 +34,13 @@ def evaluate(
     transcript: Transcript,
     pii: Sequence[PiiFinding],
     masked: Transcript,
+    metadata: CallMetadata | None = None,
 ) -> tuple[Violation, ...]:
-    """Violations of ``rules`` in the call, sorted by time; evidence from ``masked``."""
+    """Violations of ``rules`` in the call, sorted by time; evidence from ``masked``. A rule
+    with a ``metadata:`` clause applies only when ``metadata`` matches it."""
     if not any(not s.suspect and s.text.strip() for s in transcript.segments):
         return ()
+    rules = applicable(rules, metadata)
     with cycle_collector_paused():
         violations = _evaluate_rules(rules, call_context(transcript, pii), masked)
     return tuple(sorted(violations, key=lambda v: (v.start, v.end, v.rule_id)))

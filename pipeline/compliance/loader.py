@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from pipeline.compliance.lexicons import LexiconError, expand_references, resolve_lexicons
 from pipeline.compliance.matchers import PhraseMatcher, RegexMatcher
+from pipeline.compliance.metadata import MetadataFilter
 from pipeline.compliance.operators import Build, CompileError, Node
 from pipeline.compliance.rule import Example, Rule, Turn
 from pipeline.compliance.scanner import ScannerSet
@@ -327,6 +328,7 @@ def compile_rule(
         responsible=spec.responsible,
         max_violations=spec.max_violations,
         examples=examples,
+        metadata=None if spec.metadata is None else MetadataFilter.from_spec(spec.metadata),
     )
 
 

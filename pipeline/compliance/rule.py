@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pipeline.compliance.metadata import MetadataFilter
 from pipeline.compliance.operators import Node
 
 
@@ -54,3 +55,4 @@ class Rule:
     responsible: str = "agent"
     max_violations: int = 5  # instances reported per call
     examples: tuple[Example, ...] = ()
+    metadata: MetadataFilter | None = None  # the calls it applies to (None: every call)

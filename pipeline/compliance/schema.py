@@ -12,6 +12,7 @@ A pack::
         severity: medium          # info | low | medium | high | critical
         weight: 5                 # points off the call score
         message: 坐席未在开场30秒内告知录音
+        metadata: {direction: outbound, purpose: collection}   # optional, see metadata.py
         require: CONDITION        # exactly one of require / forbid / trigger / order
         examples: {pass: [TURNS...], fail: [TURNS...]}
 
@@ -44,6 +45,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
 
+from pipeline.compliance.metadata import MetadataSpec
 from pipeline.compliance.operators import OPERATORS, Operator, Spec
 from pipeline.compliance.operators.pii import EntityTypeName
 
@@ -181,6 +183,7 @@ class RuleSpec(Spec):
     responsible: SpeakerScope = "agent"
     enabled: bool = True
     max_violations: int = Field(5, ge=1)  # instances reported per call
+    metadata: MetadataSpec | None = None  # applies only to calls with this metadata
     forbid: ConditionSpec | None = None
     require: ConditionSpec | None = None
     trigger: TriggerSpec | None = None

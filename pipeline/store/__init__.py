@@ -16,6 +16,8 @@ upgrade`` does the same by hand) and holds the repositories:
 - ``redactions``: redacted copies of recordings and their spans, the originals' lifecycle
   (:mod:`pipeline.store.redactions`);
 - ``retention``: aged calls and their audited deletions (:mod:`pipeline.store.retention`).
+- ``contacts``: outbound contacts and marketing refusals by customer-number hash, for the
+  call-record checks (:mod:`pipeline.store.contacts`).
 
 Reads return the typed records of :mod:`pipeline.store.records`. Only masked text is stored;
 PII findings carry types, offsets and time spans, never values.
@@ -31,6 +33,7 @@ from pipeline.store.anchor import HEAD_FILE_NAME, AnchoredHead, AnchorError, rea
 from pipeline.store.assignments import AssignmentRepository
 from pipeline.store.audit import AuditLog
 from pipeline.store.calls import CallRepository, SaveAction, SaveResult
+from pipeline.store.contacts import ContactRepository
 from pipeline.store.database import Database, make_engine, sqlite_file
 from pipeline.store.integrity import check_rows
 from pipeline.store.keys import load_audit_key
@@ -147,6 +150,7 @@ class Store:
         self.stats = StatsRepository(db)
         self.redactions = RedactionRepository(db)
         self.retention = RetentionRepository(db)
+        self.contacts = ContactRepository(db)
 
     def anchor(self, head_file: Path) -> AnchoredHead | None:
         """Write the audit chain's newest entry, signed, to ``head_file`` (None: empty log)."""

@@ -380,3 +380,33 @@ redaction_spans = Table(
     Column("basis", String(10), nullable=False),  # SpanBasis: words | segment | answer
     Index(None, "call_pk"),
 )
+
+# --- call records (CDR) ------------------------------------------------------------------------
+# Customers appear only as the keyed hash of their number (pipeline.records.cdr.hash_number).
+
+contacts = Table(  # every outbound CDR row of every batch: the contact-frequency history
+    "contacts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("customer_hash", String(64), nullable=False),
+    Column("purpose", String(20), nullable=False),  # pipeline.records.cdr.Purpose
+    Column("start_time", UtcDateTime, nullable=False),
+    Column("recording", String(255), nullable=False),  # the file name the CDR row names
+    Column("line_number", String(40), nullable=False),  # display_number(): mobiles masked
+    Column("agent_id", String(100)),
+    Column("run_id", String(64)),
+    UniqueConstraint("customer_hash", "start_time", "recording"),
+    Index(None, "customer_hash", "purpose", "start_time"),
+)
+
+refusals = Table(  # customers who refused marketing, and in which call
+    "refusals",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("customer_hash", String(64), nullable=False),
+    Column("at", UtcDateTime, nullable=False),  # the refusing call's start
+    Column("call_id", String(200), nullable=False),
+    Column("run_id", String(64)),
+    UniqueConstraint("customer_hash", "call_id"),
+    Index(None, "customer_hash", "at"),
+)

@@ -95,3 +95,34 @@ def test_run_failure_is_exit_1_with_one_error_line(
     monkeypatch.setattr(flows.batch, "compliance_batch", boom)
     assert main(["run", str(samples_dir), "--out", str(no_audio / "o")]) == EXIT_RUN_FAILED
     assert "error: the run failed: RuntimeError: database unreachable" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("setup", "problem"),
+    [
+        ("missing", "CDR file {cdr}: no such file"),
+        ("no-columns", "CDR file {cdr}: line 1: the header lacks the column(s)"),
+        ("bad-registry", "number registry {registry}: line 2: purpose 'sales'"),
+    ],
+)
+def test_run_refuses_a_cdr_or_registry_it_cannot_read(
+    no_audio: Path, samples_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys,
+    setup: str, problem: str,
+) -> None:  # fmt: skip
+    cdr, registry = no_audio / "calls.cdr.csv", no_audio / "numbers.csv"
+    if setup != "missing":
+        cdr.write_text(
+            "recording,start_time\na.wav,2025-03-14T10:00:00+08:00\n"
+            if setup == "no-columns"
+            else (samples_dir / "calls.cdr.csv").read_text(encoding="utf-8"),
+            encoding="utf-8",
+        )
+    registry.write_text("number,purposes,valid_from,valid_to\n95588,sales,,\n", encoding="utf-8")
+    if setup == "bad-registry":
+        monkeypatch.setenv("CALLSENTRY_NUMBER_REGISTRY", str(registry))
+    monkeypatch.setenv("CALLSENTRY_AUDIT_KEY", "test-audit-key-not-secret")
+    code = main(["run", str(samples_dir), "--cdr", str(cdr), "--out", str(no_audio / "o")])
+    assert code == EXIT_CANNOT_START
+    err = capsys.readouterr().err
+    assert f"error: {problem.format(cdr=cdr, registry=registry)}" in err
+    assert not (no_audio / "o" / "callsentry.db").exists()

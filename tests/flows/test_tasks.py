@@ -33,6 +33,8 @@ def test_the_flow_does_not_persist_its_result() -> None:
     [
         (tasks.persist_call, tasks.STORAGE_RETRIES),
         (tasks.already_processed, tasks.STORAGE_RETRIES),
+        (tasks.load_call_records, tasks.STORAGE_RETRIES),
+        (tasks.check_records, tasks.STORAGE_RETRIES),
         (tasks.transcribe, 0),  # deterministic: a retry would fail the same way
         (tasks.check_call, 0),
     ],

@@ -118,16 +118,15 @@ class ClauseNode(Node):
                     index.negated(base + verb.start) or index.negated(base + obj.start)
                 ):
                     continue
-                around = frozenset({seg})
                 near = (max(0, lo - self.reach), min(length, hi + self.reach))
                 if self.unless is not None and _any_within(
-                    ctx.text_matches(self.unless, around), near
+                    _in_segment(ctx, self.unless, seg), near
                 ):
                     continue
                 if self.mood != "any":
                     cues = self.cues_zh if index.language == "zh" else self.cues_en
                     assert cues is not None
-                    cued = _any_within(ctx.text_matches(cues, around), near)
+                    cued = _any_within(_in_segment(ctx, cues, seg), near)
                     if cued != (self.mood == "request"):
                         continue
                 out.append((lo, hi))
@@ -139,6 +138,12 @@ def _by_segment(matches: list[TextMatch]) -> dict[int, list[TextMatch]]:
     for m in matches:
         grouped.setdefault(m.segment_index, []).append(m)
     return grouped
+
+
+def _in_segment(ctx: CallContext, matcher: PhraseMatcher, seg: int) -> list[TextMatch]:
+    """The matcher's matches in one segment, taken from its whole-call matches (found once per
+    call and shared by every clause using the matcher; pairs are few, the scan is short)."""
+    return [m for m in ctx.text_matches(matcher, None) if m.segment_index == seg]
 
 
 def _any_within(matches: list[TextMatch], span: tuple[int, int]) -> bool:

@@ -29,8 +29,9 @@ def _insert_ignoring_duplicates(conn: Connection, table: object, rows: list[dict
     if not rows:
         return 0
     insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-    result = conn.execute(insert(table).on_conflict_do_nothing(), rows)  # type: ignore[arg-type]
-    return max(result.rowcount or 0, 0)
+    # RETURNING counts the rows really inserted (psycopg reports no rowcount for these)
+    statement = insert(table).on_conflict_do_nothing().returning(table.c.id)  # type: ignore[arg-type, attr-defined]
+    return sum(len(conn.execute(statement, row).all()) for row in rows)
 
 
 class ContactRepository:

@@ -1,7 +1,7 @@
 # callsentry: the two commands of the README.
 #   make run   set up on first use, then run the main batch over audio_samples/ and print a summary
 #   make test  set up on first use, then run the test suite (installs Debian's chromium for the
-#              console's browser tests when it is missing)
+#              console's browser tests and postgresql for the store tests when they are missing)
 #   make console  serve the review console over $(OUT) (needs CALLSENTRY_CONSOLE_SECRET)
 #   make lint  ruff (lint and format) and the type checker on pipeline/ and flows/
 SHELL := /bin/bash
@@ -16,6 +16,10 @@ OUT ?= callsentry-out
 # Debian packages of the console's browser tests: Chromium (driven by Playwright's Python
 # driver; no browser download) and a CJK font for the screenshots.
 DEBIAN_PACKAGES := chromium fonts-wqy-microhei
+# PostgreSQL's server for the store tests (tests/postgres.py runs initdb and starts it on a
+# loopback port in a temporary folder; the package's own cluster is not used).
+POSTGRES_PACKAGES := postgresql
+POSTGRES_SERVER := /usr/lib/postgresql/*/bin/postgres
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: setup run test lint bench clean console deps-debian
@@ -40,9 +44,13 @@ test: $(STAMP) deps-debian
 	$(PY) -m pytest
 
 deps-debian:
-	@if [ ! -x /usr/bin/chromium ]; then \
-		echo "installing $(DEBIAN_PACKAGES) (apt-get) for the browser tests"; \
-		$(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q $(DEBIAN_PACKAGES); \
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$(DEBIAN_PACKAGES)"; \
+	ls $(POSTGRES_SERVER) >/dev/null 2>&1 || missing="$$missing $(POSTGRES_PACKAGES)"; \
+	if [ -n "$${missing// /}" ]; then \
+		echo "installing$${missing:+ }$$missing (apt-get) for the browser and store tests"; \
+		$(SUDO) apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q $$missing; \
 	fi
 
 console: $(STAMP)

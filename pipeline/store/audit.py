@@ -28,7 +28,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.engine import Connection, Engine
 
-from pipeline.store.database import Database
+from pipeline.store.database import Database, lock_writers
 from pipeline.store.records import AuditCheck, AuditEntry
 from pipeline.store.schema import audit_log, utc_now
 
@@ -138,6 +138,7 @@ class AuditLog:
         key = _KEYS.get(conn.engine)
         if key is None:
             raise RuntimeError("no audit key registered for this database (open it with Store)")
+        lock_writers(conn)  # PostgreSQL: read the last entry and append under the writers' lock
         last = conn.execute(
             select(audit_log.c.seq, audit_log.c.hash).order_by(audit_log.c.seq.desc()).limit(1)
         ).first()

@@ -3,13 +3,18 @@
 SQLite (the default, a file in the output folder) runs in WAL mode with foreign keys on, and
 every transaction starts with ``BEGIN IMMEDIATE``: one writer at a time across processes, the
 others wait up to :data:`SQLITE_BUSY_TIMEOUT_MS`. PostgreSQL is used through any SQLAlchemy URL
-(``postgresql+psycopg://...``). Writers in one process are also serialised by a lock, so the
-audit chain is appended in order.
+(``postgresql+psycopg://...``); there every write transaction starts by taking the transaction
+advisory lock :data:`PG_WRITER_LOCK_ID` (``pg_advisory_xact_lock``, released at commit or
+rollback): one writer at a time across processes and hosts, as on SQLite, so the audit chain is
+appended in order and without gaps, and two writers never wait on each other's rows (no
+deadlock). Its sessions run in UTC. Writers in one process are also serialised by a lock.
 """
 
 from __future__ import annotations
 
+import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +25,10 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.pool import StaticPool
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000  # how long a writer waits for another one
+SQLITE_WAL_RETRY_S = 0.05  # between tries to switch a new file to WAL
+SESSION_TIME_ZONE = "UTC"  # of every PostgreSQL session (stored times are UTC)
+# PostgreSQL advisory lock key ("call") held by every writer and by a schema upgrade.
+PG_WRITER_LOCK_ID = 0x6361_6C6C
 
 
 def sqlite_file(url: str) -> Path | None:
@@ -30,9 +39,26 @@ def sqlite_file(url: str) -> Path | None:
     return Path(parsed.database).expanduser()
 
 
+def _enable_wal(cursor: sqlite3.Cursor) -> None:
+    """``journal_mode=WAL``, retried for up to :data:`SQLITE_BUSY_TIMEOUT_MS`: on a new file it
+    needs the file to itself, and SQLite does not wait on this pragma for another process's
+    transaction (the first opens of several workers at once)."""
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(SQLITE_WAL_RETRY_S)
+
+
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     """An engine; for SQLite: the folder created, WAL, foreign keys, and write-locking BEGIN."""
     parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql":
+        return _postgres_engine(url, echo)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, echo=echo, pool_pre_ping=True)
     kwargs: dict[str, Any] = {"echo": echo, "connect_args": {"check_same_thread": False}}
@@ -47,10 +73,10 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # let SQLAlchemy's BEGIN below drive transactions
         cursor = dbapi_connection.cursor()
-        if database is not None:
-            cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        if database is not None:
+            _enable_wal(cursor)
+        cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -59,6 +85,28 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def _postgres_engine(url: str, echo: bool) -> Engine:
+    """An engine whose sessions run in UTC: what SQL computes from a time (the dashboards' day
+    of a call) is then the same as on SQLite, whatever the server's ``timezone`` setting."""
+    engine = create_engine(url, echo=echo, pool_pre_ping=True)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"SET TIME ZONE '{SESSION_TIME_ZONE}'")
+        cursor.close()
+        dbapi_connection.commit()
+
+    return engine
+
+
+def lock_writers(conn: Connection) -> None:
+    """PostgreSQL: wait for, then hold until the transaction ends, the writers' advisory lock
+    (a no-op when already held; on SQLite ``BEGIN IMMEDIATE`` did it)."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_WRITER_LOCK_ID})")
 
 
 class Database:
@@ -72,6 +120,7 @@ class Database:
     def write(self) -> Iterator[Connection]:
         """One write transaction (committed on success, rolled back on any error)."""
         with self._write_lock, self.engine.begin() as conn:
+            lock_writers(conn)
             yield conn
 
     @contextmanager

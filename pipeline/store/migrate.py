@@ -3,7 +3,8 @@
 Three cases: an empty database gets every revision; a database made by callsentry 0.1.0 (its
 tables, no ``alembic_version``) is stamped with revision 0001 first, then upgraded; a database
 already under Alembic is upgraded from its revision. Concurrent starts are safe: on SQLite the
-upgrade runs under the write lock (``BEGIN IMMEDIATE``), on PostgreSQL under an advisory lock.
+upgrade runs under the write lock (``BEGIN IMMEDIATE``), on PostgreSQL under the writers'
+advisory lock (session-level here), so no write interleaves with it either.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 from sqlalchemy.engine import Connection, Engine
 
+from pipeline.store.database import PG_WRITER_LOCK_ID
+
 log = logging.getLogger(__name__)
 # Alembic logs every plugin it sets up at INFO; a run needs only what this module says.
 logging.getLogger("alembic").setLevel(logging.WARNING)
@@ -26,7 +29,6 @@ logging.getLogger("alembic").setLevel(logging.WARNING)
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 LEGACY_REVISION = "0001"  # the schema callsentry 0.1.0 made with create_all
 LEGACY_MARKER_TABLE = "calls"  # present in every 0.1.0 database
-PG_ADVISORY_LOCK_ID = 0x6361_6C6C  # "call": one upgrade at a time across processes
 
 
 @dataclass(frozen=True)
@@ -68,12 +70,14 @@ def upgrade(engine: Engine, *, call_timezone: str = "") -> UpgradeResult:
     """Apply every missing revision; ``call_timezone`` reads naive call times of old rows."""
     with engine.connect() as connection:
         if connection.dialect.name == "postgresql":
-            connection.exec_driver_sql(f"SELECT pg_advisory_lock({PG_ADVISORY_LOCK_ID})")
+            connection.exec_driver_sql(f"SELECT pg_advisory_lock({PG_WRITER_LOCK_ID})")
         try:
             return _upgrade(connection, call_timezone)
         finally:
+            # whatever a failed revision left open goes (a session lock outlives the rollback)
+            connection.rollback()
             if connection.dialect.name == "postgresql":
-                connection.exec_driver_sql(f"SELECT pg_advisory_unlock({PG_ADVISORY_LOCK_ID})")
+                connection.exec_driver_sql(f"SELECT pg_advisory_unlock({PG_WRITER_LOCK_ID})")
                 connection.commit()
 
 

@@ -1,11 +1,14 @@
-"""Fixtures for the store tests: a fresh SQLite database per test and a call-saving helper."""
+"""Fixtures for the store tests: a fresh store per test on each database (SQLite and
+PostgreSQL, from ``database_url``), a call-saving helper, and raw SQL that goes behind the
+store's back (the tampering tests)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from pipeline.anomaly import call_stats
 from pipeline.store import ResultKey, SaveResult, Store
@@ -15,15 +18,22 @@ KEY = ResultKey("openai-whisper", MODEL, RULES_VERSION, "pii-test-1")
 
 
 @pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "out" / "callsentry.db"
-
-
-@pytest.fixture
-def store(db_path: Path) -> Iterator[Store]:
-    s = Store(f"sqlite:///{db_path}")
+def store(migrated_database_url: str) -> Iterator[Store]:
+    """A store on a database at the newest revision, once on SQLite and once on PostgreSQL."""
+    s = Store(migrated_database_url)
     yield s
     s.close()
+
+
+def raw_sql(url: str, statement: str, **params: Any) -> list[Any]:
+    """Run one statement on its own connection (no store, no audit entry); returns its rows."""
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            result = conn.execute(text(statement), params)
+            return list(result.all()) if result.returns_rows else []
+    finally:
+        engine.dispose()
 
 
 def save(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -114,8 +113,8 @@ def test_empty_call_status(store: Store) -> None:
     assert detail is not None and detail.call.status is CallStatus.EMPTY
 
 
-def test_concurrent_saves_of_the_same_call_store_one_row(db_path: Path) -> None:
-    stores = [Store(f"sqlite:///{db_path}") for _ in range(2)]  # two "processes"
+def test_concurrent_saves_of_the_same_call_store_one_row(migrated_database_url: str) -> None:
+    stores = [Store(migrated_database_url) for _ in range(2)]  # two "processes"
     ids: list[int] = []
 
     def work(s: Store) -> None:
@@ -129,6 +128,8 @@ def test_concurrent_saves_of_the_same_call_store_one_row(db_path: Path) -> None:
     assert len(set(ids)) == 1
     assert stores[0].audit.verify().ok
     assert _count(stores[0], "calls") == 1
+    for s in stores:
+        s.close()
 
 
 def _fill(store: Store) -> None:

@@ -1,11 +1,12 @@
-"""Migrations: a new database, a database made by callsentry 0.1.0, the schema they reach."""
+"""Migrations: a new database, a database made by callsentry 0.1.0, the schema they reach; each
+on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
+import threading
+from contextlib import closing
 from datetime import UTC, datetime
-from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -13,8 +14,9 @@ from alembic.migration import MigrationContext
 from pipeline.store import AlertState, CallStatus, RunStatus, Store
 from pipeline.store.migrate import head_revision
 from pipeline.store.schema import metadata
+from tests.store.legacy import RELEASE_0_1_0_DB, make_release_0_1_0
 
-RELEASE_0_1_0_DB = Path(__file__).with_name("data") / "release-0.1.0.sqlite"
+from .conftest import save
 
 
 def _schema_diff(store: Store) -> list:
@@ -22,24 +24,27 @@ def _schema_diff(store: Store) -> list:
         return compare_metadata(MigrationContext.configure(conn), metadata)
 
 
-def test_new_database_is_at_the_newest_revision_and_matches_the_schema(tmp_path: Path) -> None:
-    store = Store(f"sqlite:///{tmp_path / 'new.db'}")
+def test_new_database_is_at_the_newest_revision_and_matches_the_schema(database_url: str) -> None:
+    store = Store(database_url)
     assert store.upgraded.before is None and store.upgraded.after == head_revision()
     assert not store.upgraded.stamped_legacy
     assert _schema_diff(store) == []
     again = Store(store.url)
     assert not again.upgraded.changed  # the second open has nothing to do
+    store.close()
+    again.close()
 
 
-def test_release_0_1_0_database_is_upgraded_keeping_rows_and_audit_chain(tmp_path: Path) -> None:
-    path = tmp_path / "old.db"
-    shutil.copy(RELEASE_0_1_0_DB, path)
-    with sqlite3.connect(path) as raw:
+def test_release_0_1_0_database_is_upgraded_keeping_rows_and_audit_chain(
+    database_url: str,
+) -> None:
+    with closing(sqlite3.connect(RELEASE_0_1_0_DB)) as raw:
         old_audit = raw.execute("SELECT seq, at, hash FROM audit_log ORDER BY seq").fetchall()
         old_calls = raw.execute("SELECT call_id, model FROM calls ORDER BY id").fetchall()
     assert ("call-002", "base") in old_calls and ("call-002", "tiny.en") in old_calls
+    make_release_0_1_0(database_url)
 
-    store = Store(f"sqlite:///{path}")
+    store = Store(database_url)
     assert store.upgraded.stamped_legacy and store.upgraded.before == "0001"
     assert store.upgraded.after == head_revision()
     assert _schema_diff(store) == []
@@ -87,3 +92,36 @@ def test_release_0_1_0_database_is_upgraded_keeping_rows_and_audit_chain(tmp_pat
     # the upgraded store keeps working: new entries extend the same chain
     store.audit.record("alice", "review", "call:call-001", {})
     assert store.audit.verify().ok
+    # ... and its ids go on after the copied ones
+    saved = save(store, "call-004")
+    assert saved.pk > max(c.pk for c in calls.values())
+    store.close()
+
+
+def test_concurrent_first_opens_migrate_once(database_url: str) -> None:
+    openers = 3  # each with its own engine: as many processes starting at once
+    start = threading.Barrier(openers)
+    stores: list[Store] = []
+    errors: list[BaseException] = []
+
+    def open_store() -> None:
+        start.wait()
+        try:
+            stores.append(Store(database_url))
+        except BaseException as exc:  # reported below: the test fails on it
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_store) for _ in range(openers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    try:
+        assert errors == []
+        assert sorted(s.upgraded.changed for s in stores) == [False, False, True]
+        actions = [e.action for e in stores[0].audit.entries()]
+        assert actions == ["store.migrated", "audit.keyed"]  # one migration, one marker
+        assert stores[0].audit.verify().ok
+    finally:
+        for s in stores:
+            s.close()

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+
+from sqlalchemy import select, update
 
 from pipeline.models import Quarantined
 from pipeline.store import RunStatus, Store
+from pipeline.store.schema import runs
 
 
 def test_run_start_is_idempotent_and_finish_records_counts(store: Store) -> None:
@@ -53,10 +57,11 @@ def test_runs_left_running_by_a_dead_process_are_abandoned(store: Store) -> None
         )
     dead_pid = os.getpid() + 1_000_000
 
-    with store.engine.begin() as conn:
-        conn.exec_driver_sql(
-            "UPDATE runs SET counts = json_set(counts, '$.pid', ?) WHERE run_id = 'killed'",
-            (dead_pid,),
+    with store.engine.begin() as conn:  # the same host, a pid that no process has
+        killed = runs.c.run_id == "killed"
+        counts = json.loads(conn.execute(select(runs.c.counts).where(killed)).scalar_one())
+        conn.execute(
+            update(runs).where(killed).values(counts=json.dumps(counts | {"pid": dead_pid}))
         )
     assert store.runs.abandon_dead() == ["killed"]
     statuses = {r: store.runs.get(r).status for r in ("mine", "killed", "elsewhere")}  # type: ignore[union-attr]

@@ -12,8 +12,11 @@
 - Indexes for the review console's filters (call time, status, severity, alert state).
 
 Each table is rebuilt (renamed, created anew, rows copied in batches, old one dropped), which
-works the same on SQLite and PostgreSQL. The audit chain is kept: an entry's hash covers its
-time as ``isoformat(timespec="microseconds")`` of the UTC value, which is the text 0.1.0 stored.
+works the same on SQLite and PostgreSQL. On PostgreSQL index and sequence names are global in a
+schema: the renamed tables' indexes (their primary and unique keys included) and id sequences
+are renamed with them, so the new tables get the names :mod:`pipeline.store.schema` gives.
+The audit chain is kept: an entry's hash covers its time as
+``isoformat(timespec="microseconds")`` of the UTC value, which is the text 0.1.0 stored.
 
 Revision ID: 0002
 Revises: 0001
@@ -41,6 +44,8 @@ DEFAULT_CALL_TIMEZONE = "Asia/Shanghai"
 LEGACY_ASR_BACKEND = "openai-whisper"  # 0.1.0's only engine
 LEGACY_PII_VERSION = "0.1.0"  # unknown PII stage: a rerun redoes these calls
 MIGRATION_ACTOR = "callsentry-migration"
+OLD_SUFFIX = "_v1"  # the old tables' names while their rows are copied
+PG_MAX_NAME_CHARS = 63  # PostgreSQL's identifier length (NAMEDATALEN - 1)
 # Old index names (index names are global in a database; they go before the new ones come).
 OLD_INDEXES = (
     ("ix_calls_agent_id", "calls"),
@@ -252,8 +257,10 @@ def _call_time_parser(
 
 
 def _rows(conn: sa.Connection, table: sa.Table, order: Any) -> Iterator[dict[str, Any]]:
-    result = conn.execution_options(yield_per=COPY_BATCH_ROWS).execute(
-        sa.select(table).order_by(order)
+    # per statement: Connection.execution_options() would set it for every later one, and
+    # PostgreSQL's server-side cursor cannot run the DDL that follows
+    result = conn.execute(
+        sa.select(table).order_by(order), execution_options={"yield_per": COPY_BATCH_ROWS}
     )
     for row in result.mappings():
         yield dict(row)
@@ -320,6 +327,27 @@ def _append_audit(
     )
 
 
+def _rename_pg_relations(conn: sa.Connection, table: str, suffix: str) -> None:
+    """PostgreSQL: give the indexes (constraints' too) and id sequence of ``table`` the
+    ``suffix``, freeing their names for the table built in its place."""
+    indexes = conn.execute(
+        sa.text(
+            "SELECT i.relname FROM pg_index x"
+            " JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid"
+            " WHERE t.relname = :table AND t.relnamespace = current_schema()::regnamespace"
+        ),
+        {"table": table},
+    ).scalars()
+    for index in list(indexes):
+        renamed = f"{index[: PG_MAX_NAME_CHARS - len(suffix)]}{suffix}"
+        conn.exec_driver_sql(f'ALTER INDEX "{index}" RENAME TO "{renamed}"')
+    if table.removesuffix(suffix) in SERIAL_TABLES:
+        sequence = conn.execute(
+            sa.text("SELECT pg_get_serial_sequence(:table, 'id')"), {"table": table}
+        ).scalar_one()
+        conn.exec_driver_sql(f'ALTER SEQUENCE {sequence} RENAME TO "{table}_id_seq"')
+
+
 def upgrade() -> None:
     """Rebuild every table in the new form and copy the rows over."""
     conn = op.get_bind()
@@ -332,10 +360,13 @@ def upgrade() -> None:
     for name, table in OLD_INDEXES:
         op.drop_index(name, table_name=table)
     for name in TABLES_CHILD_FIRST:
-        op.rename_table(name, f"{name}_v1")
+        op.rename_table(name, f"{name}{OLD_SUFFIX}")
+        if dialect == "postgresql":
+            _rename_pg_relations(conn, f"{name}{OLD_SUFFIX}", OLD_SUFFIX)
     old_meta = sa.MetaData()
     old = {
-        name: sa.Table(f"{name}_v1", old_meta, autoload_with=conn) for name in TABLES_CHILD_FIRST
+        name: sa.Table(f"{name}{OLD_SUFFIX}", old_meta, autoload_with=conn)
+        for name in TABLES_CHILD_FIRST
     }
     new = _new_tables(sa.MetaData(naming_convention=NAMING_CONVENTION))
     for name in reversed(TABLES_CHILD_FIRST):
@@ -389,7 +420,7 @@ def upgrade() -> None:
     _copy(conn, old["audit_log"], new["audit_log"], old["audit_log"].c.seq, times("at"))
 
     for name in TABLES_CHILD_FIRST:
-        op.drop_table(f"{name}_v1")
+        op.drop_table(f"{name}{OLD_SUFFIX}")
     if dialect == "postgresql":  # copied ids: move each id sequence past them
         for name in SERIAL_TABLES:
             conn.exec_driver_sql(

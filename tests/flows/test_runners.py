@@ -59,3 +59,16 @@ def test_bad_values_name_the_flag() -> None:
 def test_spill_is_off() -> None:
     assert NO_SPILL["distributed.worker.memory.target"] is False
     assert NO_SPILL["distributed.worker.memory.spill"] is False
+
+
+def test_run_command_flags(capsys: pytest.CaptureFixture[str]) -> None:
+    from pipeline.cli import build_parser
+
+    args = build_parser().parse_args(
+        ["run", "rec", "--workers", "auto", "--dask-address", "tcp://10.0.0.5:8786"]
+    )
+    assert args.workers == AUTO and args.dask_address == "tcp://10.0.0.5:8786"
+    assert build_parser().parse_args(["run", "rec"]).workers == 1
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["run", "rec", "--workers", "0"])
+    assert "--workers must be 1 or more" in capsys.readouterr().err

@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import replace
+from collections.abc import Iterator
 from pathlib import Path
 
 from prefect import flow, get_run_logger, runtime
 from prefect.artifacts import create_markdown_artifact
+from prefect.futures import as_completed
 
-from flows import tasks
-from pipeline.audio import DecodedCall
+from flows import runners, tasks
+from flows.call import check_one, check_recording
+from flows.progress import Progress
 from pipeline.config import Settings
 from pipeline.models import Quarantined
 from pipeline.preflight import load_settings, preflight
-from pipeline.records.batch import BatchRecords, in_call_order, no_row_warning
+from pipeline.records.batch import BatchRecords, in_call_order
 from pipeline.store import RunStatus
-from pipeline.summary import FAILED, QUARANTINED, SKIPPED, CallOutcome, RunSummary
+from pipeline.summary import FAILED, CallOutcome, RunSummary
 
 SUMMARY_ARTIFACT_KEY = "callsentry-run-summary"
 
@@ -38,38 +40,6 @@ def batch_settings(
     )
 
 
-def _process(
-    path: str, run_id: str, settings: Settings, records: BatchRecords | None = None
-) -> CallOutcome:
-    """One recording through every stage; returns what happened to it (no transcript text)."""
-    record = None if records is None else records.for_recording(path)
-    decoded = tasks.ingest_recording(path, settings)
-    if isinstance(decoded, Quarantined):
-        tasks.record_quarantine(decoded, run_id, settings)
-        return CallOutcome(path, QUARANTINED, recording_id=decoded.recording_id,
-                           reason=decoded.reason)  # fmt: skip
-    assert isinstance(decoded, DecodedCall)
-    recording = decoded.recording
-    if tasks.already_processed(recording, settings):
-        return CallOutcome(path, SKIPPED, recording_id=recording.recording_id,
-                           agent_id=recording.agent_id)  # fmt: skip
-    transcript = tasks.transcribe(decoded, settings)
-    del decoded  # the audio is no longer needed; free it before the text stages
-    report = tasks.check_call(transcript, recording, settings, record)
-    redacted = tasks.redact_audio(transcript, report, recording, settings)
-    del transcript  # the raw text goes out of scope as soon as the masked report exists
-    if records is not None and record is not None:
-        report = tasks.check_records(report, record, records.rules, run_id, settings)
-    outputs = tasks.write_outputs(report, Path(settings.out_dir))
-    alert_count, replaced = tasks.persist_call(report, recording, outputs, run_id, settings)
-    tasks.finish_redaction(redacted, recording, settings)
-    outcome = CallOutcome.from_report(path, recording.recording_id, report)
-    warnings = recording.warnings + outcome.warnings
-    if records is not None and record is None:
-        warnings += (no_row_warning(records.cdr),)
-    return replace(outcome, alerts=alert_count, replaced=replaced, warnings=warnings)
-
-
 @flow(name="compliance-batch", persist_result=False, log_prints=False)
 def compliance_batch(
     sources: list[str],
@@ -79,17 +49,32 @@ def compliance_batch(
     rules_dir: str | None = None,
     asr_backend: str | None = None,
     cdr: str | None = None,
+    workers: int = runners.SEQUENTIAL,
+    dask_address: str | None = None,
 ) -> RunSummary:
     """Check every recording under ``sources``: transcribe, detect PII, mask, apply the rule
-    packs and, with a ``cdr`` file, the call-record checks; store, alert. The settings and rule
-    packs are checked first: a run that would check nothing fails before any audio is read. The
-    CDR's rows are stored as contacts before the first call, and calls are checked in the order
-    they started; a recording without a row is checked for its words only. A bad file is
-    quarantined and the batch goes on; a file already stored with the same audio, ASR engine,
-    model, rules and PII stage is skipped, one stored with other versions is checked again and
-    its results replaced."""
+    packs and, with a ``cdr`` file, the call-record checks; redact the audio; store, alert. The
+    settings and rule packs are checked first: a run that would check nothing fails before any
+    audio is read. The CDR's rows are stored as contacts before the first call, and calls are
+    started in the order they took place; a recording without a row is checked for its words
+    only. A bad file is quarantined and the batch goes on; a file already stored with the same
+    audio, ASR engine, model, rules and PII stage is skipped, one stored with other versions is
+    checked again and its results replaced.
+
+    ``workers`` > 1 checks the calls in that many local Dask worker processes (0: as many as
+    suit this machine), ``dask_address`` on an existing Dask cluster; each recording is
+    claimed in the database while it is checked, so concurrent runs share the work."""
     logger = get_run_logger()
     settings = batch_settings(out_dir, model, language, rules_dir, asr_backend)
+    plan = runners.plan_workers(workers, settings.threads, dask_address)
+    overrides = {
+        "out_dir": str(Path(settings.out_dir).resolve()),
+        "model": model,
+        "language": language,
+        "rules_dir": None if rules_dir is None else str(Path(rules_dir).resolve()),
+        "asr_backend": asr_backend,
+        "threads": str(plan.threads),
+    }
     checked = preflight(settings)
     for warning in checked.warnings:
         logger.warning("%s", warning)
@@ -99,7 +84,7 @@ def compliance_batch(
         logger.warning("run %s was left running by a process that is gone: marked abandoned", stale)
     db.runs.start(run_id)
     try:
-        summary = _run(sources, run_id, settings, checked.warnings, cdr)
+        summary = _run(sources, run_id, settings, checked.warnings, plan, overrides, cdr)
     except BaseException:
         db.runs.finish(run_id, {}, RunStatus.FAILED)
         raise
@@ -113,11 +98,50 @@ def compliance_batch(
     return summary
 
 
+def _check_all(
+    paths: list[str],
+    run_id: str,
+    settings: Settings,
+    plan: runners.WorkerPlan,
+    overrides: dict[str, str | None],
+    records: BatchRecords | None,
+    cdr: str | None,
+) -> Iterator[CallOutcome]:
+    """Each recording's outcome as it finishes: in this process, or on Dask workers (which
+    read the CDR file themselves: only its path crosses)."""
+    if plan.sequential:
+        for path in paths:
+            yield check_one(path, run_id, settings, records)
+        return
+    scratch = Path(settings.out_dir) / "logs" / "dask-scratch"
+    with runners.task_runner(plan, scratch) as runner:
+        futures = {
+            runner.submit(
+                check_recording,
+                {"path": path, "run_id": run_id, "overrides": overrides, "cdr": cdr},
+            ): path
+            for path in paths
+        }
+        for future in as_completed(list(futures)):
+            path = futures[future]
+            try:
+                yield future.result()
+            except Exception as exc:  # its worker died twice, or the task crashed
+                reason = f"{Path(path).name}: {type(exc).__name__}: {exc}"
+                get_run_logger().error("call failed, quarantined: %s", reason)
+                tasks.record_quarantine(
+                    Quarantined(Path(path), reason, stage="process"), run_id, settings
+                )
+                yield CallOutcome(path, FAILED, reason=reason)
+
+
 def _run(
     sources: list[str],
     run_id: str,
     settings: Settings,
     warnings: tuple[str, ...],
+    plan: runners.WorkerPlan,
+    overrides: dict[str, str | None],
     cdr: str | None = None,
 ) -> RunSummary:
     logger = get_run_logger()
@@ -128,20 +152,21 @@ def _run(
         warnings += records.warnings
     paths = tasks.discover_recordings(sources)
     paths = in_call_order(paths, None if records is None else records.cdr)
-    logger.info("%d recording(s) to check", len(paths))
+    if plan.sequential:
+        logger.info("%d recording(s) to check", len(paths))
+    else:
+        where = plan.address or f"{plan.workers} local worker process(es)"
+        logger.info("%d recording(s) to check on %s, %d thread(s) each", len(paths), where,
+                    plan.threads)  # fmt: skip
+    progress = Progress(len(paths))
     outcomes: list[CallOutcome] = []
-    for path in paths:
-        try:
-            outcome = _process(path, run_id, settings, records)
-        except Exception as exc:  # one call's failure must not stop the batch
-            reason = f"{Path(path).name}: {type(exc).__name__}: {exc}"
-            logger.error("call failed, quarantined: %s", reason)
-            tasks.record_quarantine(
-                Quarantined(Path(path), reason, stage="process"), run_id, settings
-            )
-            outcome = CallOutcome(path, FAILED, reason=reason)
-        logger.info("%s: %s", Path(path).name, outcome.status)
+    cdr_path = None if cdr is None else str(Path(cdr).resolve())  # as the workers see it
+    for outcome in _check_all(paths, run_id, settings, plan, overrides, records, cdr_path):
+        logger.info("%s: %s", Path(outcome.path).name, outcome.status)
+        progress.done(outcome)
         outcomes.append(outcome)
+    order = {path: i for i, path in enumerate(paths)}
+    outcomes.sort(key=lambda o: order.get(o.path, len(order)))
 
     batch_rows = [] if records is None else list(records.cdr.records.values())
     anomalies = tasks.detect_anomalies(run_id, settings, batch_rows)

@@ -70,3 +70,19 @@ def voice_detector(settings: Settings) -> Any:
     from pipeline.asr.vad import load_detector
 
     return load_detector(settings.vad)
+
+
+_RECORDS: dict[tuple[str, str], Any] = {}
+
+
+def batch_records(cdr: str, settings: Settings) -> Any:
+    """The batch's CDR (customer numbers hashed) with the centre's registry, calendar and
+    contact policy, read once per worker process and run settings. Only the flow stores the
+    CDR's contacts; a worker reads the file to find each recording's row."""
+    from pipeline.records.batch import load_batch_records
+
+    key = (cdr, settings.model_dump_json())
+    with _LOCK:
+        if key not in _RECORDS:
+            _RECORDS[key] = load_batch_records(Path(cdr), settings)
+        return _RECORDS[key]

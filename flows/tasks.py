@@ -31,7 +31,7 @@ from pipeline.records.cdr import CallRecord
 from pipeline.records.checks import call_metadata, check_record
 from pipeline.redaction.lifecycle import OriginalOutcome
 from pipeline.redaction.stage import RedactedCopy, finish_call, redact_call
-from pipeline.store import SaveAction
+from pipeline.store import ClaimOwner, SaveAction
 
 STORAGE_RETRIES = 3  # database / SMTP hiccups
 STORAGE_RETRY_DELAY_S = 2.0
@@ -208,3 +208,19 @@ def deliver_alerts(
         run_id=run_id,
         summary=summary_rows,
     )
+
+
+@task(name="claim", persist_result=False, cache_policy=NO_CACHE, retries=STORAGE_RETRIES,
+      retry_delay_seconds=STORAGE_RETRY_DELAY_S)  # fmt: skip
+def claim_recording(recording_id: str, owner: ClaimOwner, settings: Settings) -> bool:
+    """Claim a recording for this worker (or renew its claim); False when a live worker
+    already holds it."""
+    claims = resources.store(settings).claims
+    return claims.claim(recording_id, owner, ttl_s=settings.claim_ttl_s) is not None
+
+
+@task(name="release", persist_result=False, cache_policy=NO_CACHE, retries=STORAGE_RETRIES,
+      retry_delay_seconds=STORAGE_RETRY_DELAY_S)  # fmt: skip
+def release_recording(recording_id: str, owner: ClaimOwner, settings: Settings) -> None:
+    """Drop this worker's claim on a recording (done with it, or given up)."""
+    resources.store(settings).claims.release(recording_id, owner)

@@ -263,6 +263,14 @@ class Settings(BaseSettings):
         description='contacts per customer and purpose: {"collection": {"day": 3, "week": 10}}',
     )
 
+    # --- scale-out -------------------------------------------------------------------------
+    claim_ttl_s: float = Field(
+        3600.0,
+        gt=0,
+        description="seconds a worker's claim on a recording lasts unless renewed (it is "
+        "renewed after transcription); a claim of a dead process on this host ends at once",
+    )
+
     @field_validator("*", mode="before")
     @classmethod
     def _enum_case(cls, value: Any, info: Any) -> Any:

@@ -7,6 +7,7 @@ upgrade`` does the same by hand) and holds the repositories:
   (:mod:`pipeline.store.calls`);
 - ``runs``: batch runs and quarantined files (:mod:`pipeline.store.runs`);
 - ``outbox``: alerts and their delivery state (:mod:`pipeline.store.outbox`);
+- ``claims``: which worker checks which recording right now (:mod:`pipeline.store.claims`);
 - ``audit``: the hash-chained audit log (:mod:`pipeline.store.audit`);
 - ``users``: console users and login attempts (:mod:`pipeline.store.users`);
 - ``reviews``: verdicts, appeals and judgements, precision per rule
@@ -33,6 +34,7 @@ from pipeline.store.anchor import HEAD_FILE_NAME, AnchoredHead, AnchorError, rea
 from pipeline.store.assignments import AssignmentRepository
 from pipeline.store.audit import AuditLog
 from pipeline.store.calls import CallRepository, SaveAction, SaveResult
+from pipeline.store.claims import Claim, ClaimOwner, ClaimRepository
 from pipeline.store.contacts import ContactRepository
 from pipeline.store.database import Database, make_engine, sqlite_file
 from pipeline.store.integrity import check_rows
@@ -83,6 +85,8 @@ __all__ = [
     "CallFilter",
     "CallRecord",
     "CallStatus",
+    "Claim",
+    "ClaimOwner",
     "IntegrityReport",
     "Judgement",
     "PiiRecord",
@@ -143,6 +147,7 @@ class Store:
         self.audit = AuditLog(db, audit_key)
         self.outbox = Outbox(db)
         self.runs = RunRepository(db)
+        self.claims = ClaimRepository(db)
         self.calls = CallRepository(db, self.outbox, ZoneInfo(call_timezone))
         self.users = UserRepository(db)
         self.reviews = ReviewRepository(db)

@@ -410,3 +410,16 @@ refusals = Table(  # customers who refused marketing, and in which call
     UniqueConstraint("customer_hash", "call_id"),
     Index(None, "customer_hash", "at"),
 )
+
+claims = Table(
+    "claims",
+    metadata,
+    # sha256 of the audio file: one claim per recording, whoever holds it
+    Column("recording_id", String(64), primary_key=True),
+    Column("host", String(255), nullable=False),  # the holder's host name
+    Column("pid", Integer, nullable=False),  # the holder's process id on that host
+    Column("run_id", String(64), nullable=False),  # the batch run it works for
+    Column("claimed_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),  # after this anyone may take it over
+    Index(None, "run_id"),
+)

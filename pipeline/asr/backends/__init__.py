@@ -157,7 +157,7 @@ _DECODING_DIGEST_CHARS = 12  # hex characters of the decoding settings' sha256
 def result_model(settings: Settings) -> str:
     """The ``model`` part of a stored result key: the model name with a digest of every other
     setting that changes what the engine writes (beam, VAD, language, device, precision, the
-    agent's channel, the decoder prompts), e.g. ``base asr:1f0c2a9b7d3e``. A rerun after any of
+    agent's channel, the decoder prompts, how mono calls are split), e.g. ``base asr:1f0c2a9b7d3e``. A rerun after any of
     them changes checks the calls again; a long model path is itself shortened to its digest."""
     import hashlib
     import json
@@ -171,6 +171,9 @@ def result_model(settings: Settings) -> str:
         "agent_channel": settings.agent_channel,
         "prompt_zh": settings.asr_prompt_zh.strip(),
         "prompt_en": settings.asr_prompt_en.strip(),
+        "mono_split": settings.mono_split,
+        "mono_features": settings.mono_features,
+        "mono_min_confidence": settings.mono_min_confidence,
     }
     encoded = json.dumps(decoding, sort_keys=True, ensure_ascii=False).encode()
     suffix = f" asr:{hashlib.sha256(encoded).hexdigest()[:_DECODING_DIGEST_CHARS]}"

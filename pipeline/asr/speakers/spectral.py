@@ -1,9 +1,11 @@
-"""Simple spectral voice features: MFCC means and spreads, and pitch (numpy only).
+"""Simple spectral voice features: MFCC means and pitch (numpy only).
 
 Per 25 ms frame (10 ms hop) of a span: 12 mel-cepstral coefficients (c1..c12, from 26 mel
 bands over the telephone band, so 8 kHz calls and wideband calls are measured alike); per span
-their means and standard deviations over the louder frames, and the median and spread of the
-log pitch (autocorrelation, 60-400 Hz) with the share of voiced frames. 27 numbers per span.
+their means over the louder frames, and the median and spread of the log pitch
+(autocorrelation, 60-400 Hz) with the share of voiced frames. 15 numbers per span. The
+cepstra's standard deviations were tried too and left out: they follow what is said more than
+who says it, and cost 16-22 points of role accuracy on two of the downmixed samples.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ PITCH_HZ = (60.0, 400.0)  # voices searched for a pitch in this range
 PITCH_FRAME_SAMPLES = 640  # 40 ms at 16 kHz: two periods of a 60 Hz voice
 VOICED_CORRELATION = 0.45  # normalised autocorrelation peak above which a frame is voiced
 LOUD_FRAME_DB = 30.0  # frames within this many dB of the span's loudest are kept
-FEATURE_DIM = 2 * N_CEPSTRA + 3
+FEATURE_DIM = N_CEPSTRA + 3
 
 
 def _hz_to_mel(hz: np.ndarray | float) -> np.ndarray:
@@ -109,11 +111,11 @@ def span_features(samples: np.ndarray) -> np.ndarray:
         pitch_part = [float(np.median(log_f0)), float(log_f0.std()), len(voiced) / len(f0)]
     else:
         pitch_part = [0.0, 0.0, 0.0]
-    return np.concatenate([ceps.mean(axis=0), ceps.std(axis=0), pitch_part])
+    return np.concatenate([ceps.mean(axis=0), pitch_part])
 
 
 class SpectralFeatures(SpeakerFeatures):
-    """MFCC means / standard deviations and pitch statistics per span (the default)."""
+    """MFCC means and pitch statistics per span (the default)."""
 
     name = "spectral"
 

@@ -21,7 +21,7 @@ import numpy as np
 from pipeline.asr.speakers.base import Span, SpeakerFeatures
 from pipeline.asr.speakers.cluster import TwoSpeakers, two_speakers
 from pipeline.asr.speakers.roles import PHRASE_LOG_ODDS, agent_log_odds, count_phrases
-from pipeline.asr.speakers.turns import Turn, initial_turns, split_turn, to_segments
+from pipeline.asr.speakers.turns import Turn, chunked, initial_turns, split_turn, to_segments
 from pipeline.models import Segment, Speaker
 
 DEFAULT_MIN_CONFIDENCE = 0.6  # turns less likely than this to have their role stay unknown
@@ -120,8 +120,11 @@ def assign_roles(
     min_confidence: float = DEFAULT_MIN_CONFIDENCE,
 ) -> list[TurnRole]:
     """The turns of a mono channel's ``segments`` (16 kHz ``samples``), each with a voice and
-    a role; fewer than two turns give none (nothing to tell apart)."""
+    a role; a transcript heard as one turn is cut into chunks of about 3 s first, and one
+    that still has fewer than two turns gives none (nothing to tell apart)."""
     turns = initial_turns(segments)
+    if len(turns) < 2:
+        turns = chunked(turns, segments)
     if len(turns) < 2:
         return []
     weights = np.array([t.duration for t in turns])

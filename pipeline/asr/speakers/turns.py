@@ -16,6 +16,7 @@ from pipeline.asr.speakers.base import Span
 from pipeline.models import Segment, Word
 
 WORD_GAP_S = 0.3  # a pause between two words this long may be a change of speaker
+CHUNK_S = 3.0  # a call heard as one turn is cut into chunks of about this long (then refined)
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,31 @@ def initial_turns(segments: Sequence[Segment], gap_s: float = WORD_GAP_S) -> lis
         for a, b in zip([0, *cuts], [*cuts, len(words)], strict=True):
             turns.append(_turn(segment, index, a, words[a:b]))
     return turns
+
+
+def chunked(
+    turns: Sequence[Turn], segments: Sequence[Segment], seconds: float = CHUNK_S
+) -> list[Turn]:
+    """``turns`` cut at word boundaries into pieces of about ``seconds``: for a call whose
+    transcript came out as one turn (one segment, no pause), so it can still be clustered."""
+    out: list[Turn] = []
+    for turn in turns:
+        pending = turn
+        while True:
+            cut = next(
+                (
+                    i
+                    for i, w in enumerate(pending.words)
+                    if i and w.start - pending.start >= seconds
+                ),
+                None,
+            )
+            if cut is None or pending.end - pending.words[cut].start < seconds / 2:
+                out.append(pending)
+                break
+            head, pending = split_turn(pending, segments[pending.segment], cut)
+            out.append(head)
+    return out
 
 
 def to_segments(

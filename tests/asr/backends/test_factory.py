@@ -152,6 +152,8 @@ def test_result_model_changes_with_every_decoding_setting() -> None:
         Settings(model="base", agent_channel=1),
         Settings(model="base", asr_prompt_zh="以下是银行客服电话。"),
         Settings(model="base", asr_prompt_en="A call to a bank."),
+        Settings(model="base", mono_split=False),
+        Settings(model="base", mono_features="resemblyzer"),
     ]
     keys = {result_model(s) for s in changed}
     assert len(keys) == len(changed) and result_model(base) not in keys

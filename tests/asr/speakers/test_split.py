@@ -90,6 +90,17 @@ def test_a_change_of_voice_without_a_pause_splits_a_segment() -> None:
     assert abs(out[5].start - a.end) < 0.35
 
 
+def test_a_call_heard_as_one_segment_is_still_split() -> None:
+    # two turns with no pause, transcribed as a single segment: chunked, then clustered
+    audio = np.concatenate(
+        [voice(4.0, **AGENT_VOICE, seed=1), voice(4.0, **CUSTOMER_VOICE, seed=2)]
+    )
+    text = "Thank you for calling, this call is recorded. Hi, I lost my credit card today."
+    out = MonoSplitter(SpectralFeatures()).split([segment(0.0, 8.0, text)], audio, "en")
+    assert [s.speaker for s in out] == ["agent", "customer"]
+    assert abs(out[1].start - 4.0) < 0.6
+
+
 def test_uncertain_turns_stay_unknown() -> None:
     audio, segments = _call(SCRIPT)
     out = MonoSplitter(SpectralFeatures(), min_confidence=0.999999).split(segments, audio, "en")
@@ -97,7 +108,7 @@ def test_uncertain_turns_stay_unknown() -> None:
 
 
 def test_one_turn_is_left_as_it_is() -> None:
-    audio, segments = _call(SCRIPT[:1])
+    audio, segments = _call(SCRIPT[:1], seconds=1.5)
     assert MonoSplitter(SpectralFeatures()).split(segments, audio, "en") == tuple(segments)
     assert MonoSplitter(SpectralFeatures()).split([], audio, "en") == ()
 

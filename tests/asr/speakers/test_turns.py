@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipeline.asr.speakers.turns import initial_turns, split_turn, to_segments
+from pipeline.asr.speakers.turns import chunked, initial_turns, split_turn, to_segments
 from pipeline.models import Segment, Word
 
 
@@ -56,3 +56,12 @@ def test_split_turn_cuts_before_a_word() -> None:
     left, right = split_turn(turn, HELLO, 3)
     assert left.text == "Hello. Thanks. Hi" and right.text == "there."
     assert right.first == 3 and right.start == 2.15
+
+
+def test_one_long_turn_is_chunked_at_words() -> None:
+    words = [(0.1 + 0.5 * i, 0.5 + 0.5 * i, f" w{i}") for i in range(12)]
+    seg = _seg(0.0, words, " ".join(f"w{i}" for i in range(12)))
+    pieces = chunked(initial_turns([seg], gap_s=1.0), [seg], seconds=2.0)
+    assert len(pieces) == 3
+    assert sum(len(p.words) for p in pieces) == 12
+    assert all(p.duration >= 1.0 for p in pieces)

@@ -34,6 +34,7 @@ MIXED_BATCH = [
 ]
 ENGLISH_PAIR = ["en_card_lost_compliant.flac", "en_wealth_guaranteed.ogg"]
 NON_DIGIT = re.compile(r"\D+")
+PSEUDONYM_KEY = "test-key-not-secret"
 BROKEN_RULE_PACK = """\
 pack: local-additions
 language: en
@@ -60,7 +61,7 @@ def _configure(monkeypatch: pytest.MonkeyPatch, out: Path, smtp_port: int, **ext
         "CALLSENTRY_SMTP_HOST": "127.0.0.1",
         "CALLSENTRY_SMTP_PORT": str(smtp_port),
         "CALLSENTRY_MAIL_TO": "compliance@bank.example",
-        "CALLSENTRY_PSEUDONYM_KEY": "test-key-not-secret",
+        "CALLSENTRY_PSEUDONYM_KEY": PSEUDONYM_KEY,
         "CALLSENTRY_BEAM_SIZE": "1",
         **extra,
     }
@@ -183,6 +184,16 @@ def test_batch_stores_alerts_by_mail_masks_everything_and_reruns_idempotently(
     texts.update({f"mail {i}": _mail_text(m) for i, m in enumerate(mailbox.messages)})
     texts["prefect logs"] = _flow_run_logs(summary.run_id)
     _assert_nothing_unmasked(texts, manifest_pii_values(MIXED_BATCH))
+    texts["summary artifact"] = artifact
+    for where, text in texts.items():
+        assert PSEUDONYM_KEY not in text, f"the pseudonym key is in {where}"
+
+    # Every processed call has its redacted recording, stored and audited with its hash.
+    copies = sorted(out.glob("calls/*/redacted.flac"))
+    assert len(copies) == 3
+    with sqlite3.connect(db_path) as conn:
+        audited = conn.execute("select count(*) from audit_log where action='audio.redacted'")
+        assert audited.fetchone()[0] == 3
 
     # A rerun skips what is done, stores nothing twice and mails nothing twice.
     again = compliance_batch(sources=[str(recordings)])

@@ -4,6 +4,7 @@ SQLite file: what is stored, what is audited, and what is refused."""
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -173,3 +174,23 @@ def test_findings_may_not_outlive_the_files_found_through_them(tmp_path) -> None
                 retention_redacted_audio_days=10,
             )
         )
+
+
+def test_no_secret_reaches_the_copy_the_database_the_files_or_the_logs(
+    tmp_path, store, caplog
+) -> None:
+    secrets = {"pseudonym_key": "pk-never-shown-4242", "smtp_password": "smtp-never-shown-4242"}
+    settings = _settings(tmp_path, smtp_username="u", original_after_check="move", **secrets)
+    path = _recording_file(tmp_path / "rec")
+    decoded, transcript, report = _checked(path, settings)
+    with caplog.at_level("DEBUG"):
+        copy = redact_call(transcript, report, decoded.recording, settings)
+        _store_call(store, report, decoded, tmp_path / "out")
+        finish_call(copy, decoded.recording, settings, store)
+    with sqlite3.connect(tmp_path / "out" / "callsentry.db") as conn:
+        dumped = "\n".join(conn.iterdump())
+    files = b"".join(p.read_bytes() for p in (tmp_path / "out").rglob("*") if p.is_file())
+    for secret in secrets.values():
+        assert secret not in dumped and secret not in caplog.text
+        assert secret.encode() not in files
+        assert secret not in repr(settings) and secret not in settings.model_dump_json()

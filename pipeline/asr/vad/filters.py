@@ -7,7 +7,10 @@ turns either into text:
   tens of milliseconds. A frame whose spectrum stays the same (median similarity to the frame
   STATIONARITY_LAG frames earlier, over STATIONARITY_WINDOW_S) above TONE_SIMILARITY_MIN is a
   sustained tone, not speech, and so are the frames within half that window of it. Measured
-  on the committed samples: speech at most 0.93, the test hold music 0.999.
+  on the committed samples: speech at most 0.93, the test hold music 0.999. Only runs of such
+  frames lasting MIN_TONE_RUN_S count: a vowel held at the end of a phrase ("goodbyeee", more
+  so from a synthetic or a tired voice) is as still as a note for up to about a second, hold
+  music for as long as the hold.
 * background chatter: other voices far from the headset microphone. A phrase of speech frames
   whose loud frames stay BACKGROUND_BELOW_DB under the channel's speech level is background.
 """
@@ -21,6 +24,7 @@ from pipeline.asr.vad.base import FRAME_SAMPLES, phrases
 STATIONARITY_LAG = 3  # frames (96 ms at 16 kHz) between the spectra compared
 STATIONARITY_WINDOW_S = 0.5  # median taken over this long a stretch
 TONE_SIMILARITY_MIN = 0.97  # spectra this alike, held that long, are a tone
+MIN_TONE_RUN_S = 1.5  # a still spectrum for less than this is a held vowel, not music
 SPECTRUM_BINS = (3, 128)  # FFT bins compared: about 94 Hz to 4 kHz at 16 kHz
 BACKGROUND_BELOW_DB = 15.0  # a run whose loud frames are this far under the speech level
 LOUD_PERCENTILE = 90.0  # a run's "loud frames" level
@@ -33,6 +37,17 @@ def frame_power_db(samples: np.ndarray) -> np.ndarray:
     n = len(samples) // FRAME_SAMPLES
     frames = np.asarray(samples[: n * FRAME_SAMPLES], np.float64).reshape(n, FRAME_SAMPLES)
     return 10.0 * np.log10(np.mean(frames**2, axis=1) + FLOOR_POWER)
+
+
+def _long_runs(mask: np.ndarray, sample_rate: int) -> np.ndarray:
+    """``mask`` without its runs of True shorter than MIN_TONE_RUN_S."""
+    shortest = MIN_TONE_RUN_S * sample_rate / FRAME_SAMPLES
+    out = mask.copy()
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], mask.astype(np.int8), [0]))))
+    for start, end in zip(edges[::2], edges[1::2], strict=True):
+        if end - start < shortest:
+            out[start:end] = False
+    return out
 
 
 def sustained_tones(samples: np.ndarray, sample_rate: int) -> np.ndarray:
@@ -52,7 +67,7 @@ def sustained_tones(samples: np.ndarray, sample_rate: int) -> np.ndarray:
     half = max(1, round(STATIONARITY_WINDOW_S * sample_rate / FRAME_SAMPLES) // 2)
     padded = np.pad(similarity, half, mode="edge")
     windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * half + 1)[:n]
-    tones = np.median(windows, axis=1) > TONE_SIMILARITY_MIN
+    tones = _long_runs(np.median(windows, axis=1) > TONE_SIMILARITY_MIN, sample_rate)
     # The median lags at a tune's first and last notes: widen by half a window each side.
     widened = np.lib.stride_tricks.sliding_window_view(np.pad(tones, half), 2 * half + 1)[:n]
     return np.asarray(widened.any(axis=1), dtype=bool)

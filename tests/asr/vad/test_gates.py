@@ -11,7 +11,7 @@ import pytest
 from pipeline.asr.vad import SAMPLE_RATE, load_detector
 from pipeline.asr.vad.base import PAD_S
 from pipeline.asr.vad.energy import EnergyDetector
-from pipeline.asr.vad.filters import sustained_tones
+from pipeline.asr.vad.filters import MIN_TONE_RUN_S, sustained_tones
 from pipeline.asr.vad.silero import SileroDetector, SileroUnavailableError, hysteresis
 
 from ..calls import hold_music, line_noise, relaid_call, with_fillers
@@ -19,7 +19,8 @@ from ..calls import hold_music, line_noise, relaid_call, with_fillers
 GATES = ("silero", "energy")
 EN_CALL = "en_card_lost_compliant.flac"
 CHATTER_FROM = "en_wealth_guaranteed.ogg"
-EDGE_S = 0.1  # a turn may begin or end this close to a region's edge (the padding is 0.3 s)
+EDGE_S = 0.15  # a region may reach this far past its turns and padding (0.3 s): Silero decides
+# about 0.1 s late at a turn's end, plus one 32 ms frame of rounding
 TRANSCRIBED = (
     "en_card_lost_compliant.flac",
     "en_card_declined_pin_request.mp3",
@@ -80,6 +81,18 @@ def test_sustained_tones_flag_music_not_speech(decode) -> None:
     assert sustained_tones(hold_music(5.0), SAMPLE_RATE)[16:-16].all()
     speech = decode(EN_CALL).channel("agent").samples[: 9 * SAMPLE_RATE]
     assert sustained_tones(speech, SAMPLE_RATE).mean() < 0.05
+
+
+def test_a_held_vowel_is_not_music() -> None:
+    """A still spectrum shorter than MIN_TONE_RUN_S (a drawn-out "goodbyeee") is not a tone;
+    the same sound held for seconds is."""
+    t = np.arange(round(0.9 * SAMPLE_RATE)) / SAMPLE_RATE
+    vowel = sum(np.sin(2 * np.pi * 140.0 * h * t) / h for h in (1, 2, 3, 4)).astype(np.float32)
+    held = np.concatenate([np.zeros(SAMPLE_RATE, np.float32), 0.3 * vowel])
+    assert not sustained_tones(held, SAMPLE_RATE).any()
+    long_note = np.tile(0.3 * vowel, 4)
+    assert sustained_tones(long_note, SAMPLE_RATE)[16:-16].all()
+    assert len(t) / SAMPLE_RATE < MIN_TONE_RUN_S
 
 
 def test_silero_probabilities_follow_speech(decode, manifest) -> None:

@@ -157,8 +157,9 @@ _DECODING_DIGEST_CHARS = 12  # hex characters of the decoding settings' sha256
 def result_model(settings: Settings) -> str:
     """The ``model`` part of a stored result key: the model name with a digest of every other
     setting that changes what the engine writes (beam, VAD, language, device, precision, the
-    agent's channel, the decoder prompts, how mono calls are split), e.g. ``base asr:1f0c2a9b7d3e``. A rerun after any of
-    them changes checks the calls again; a long model path is itself shortened to its digest."""
+    agent's channel, the decoder prompts, how mono calls are split), e.g.
+    ``base asr:1f0c2a9b7d3e``. A rerun after any of them changes checks the calls again; a long
+    model path is itself shortened to its digest."""
     import hashlib
     import json
 

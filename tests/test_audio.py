@@ -21,7 +21,8 @@ from pipeline.audio import (
     read_sidecar,
     redact_spans,
 )
-from pipeline.config import Settings
+from pipeline.compliance.loader import load_rulebook
+from pipeline.config import DEFAULT_RULES_DIR, Settings
 from pipeline.models import Quarantined
 from pipeline.pii.checksums import is_card_number, is_resident_id
 
@@ -30,15 +31,7 @@ MANIFEST = json.loads((SAMPLES_DIR / "manifest.json").read_text(encoding="utf-8"
 ENTRIES = {entry["file"]: entry for entry in MANIFEST["files"]}
 DECODABLE = [name for name, e in ENTRIES.items() if e["expect"] in ("transcribe", "empty")]
 STEREO_CALLS = [n for n in DECODABLE if ENTRIES[n]["channels"] == 2 and ENTRIES[n]["turns"]]
-RULE_IDS = {
-    "recording-notice",
-    "agent-identification",
-    "identity-verification",
-    "wealth-risk-disclosure",
-    "no-guaranteed-returns",
-    "no-sensitive-auth-request",
-    "agent-pii-readout",
-}
+RULE_IDS = {rule.id for rule in load_rulebook(DEFAULT_RULES_DIR).rules}  # the bundled packs'
 ENCODER_CODEC = {"libmp3lame": "mp3", "libopus": "opus"}  # manifest encoder -> decoder name
 SETTINGS = Settings()
 

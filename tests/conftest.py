@@ -10,6 +10,7 @@ from uuid import uuid4
 
 import pytest
 
+import flows  # noqa: F401 (Prefect's defaults, no analytics, set before any test imports prefect)
 from tests.postgres import (  # noqa: F401 (fixtures)
     MigratedDatabase,
     PostgresServer,

@@ -117,7 +117,20 @@ PARTIAL_MIN_VALUE_DIGITS = 11  # values this long are checked for partial exposu
 # follow fixes the first run prompted, so they score higher. Keys: cer_zh, wer_en (agent and
 # customer pooled), leak_checksummed, leak_other (share of spoken values), rules_precision,
 # rules_recall, rules_f1, compliant_flagged (compliant calls with any violation / compliant calls).
-FIRST_RUNS: dict[str, dict[str, float]] = {}
+# The first, blind run of each held-out set (the generalisation figures; later runs follow fixes).
+FIRST_RUNS: dict[str, dict[str, float]] = {
+    # 2026-12-02, faster-whisper base, main at the merge of the neural-voice corpus (14 calls)
+    "heldout": {
+        "cer_zh": 0.186,
+        "wer_en": 0.115,
+        "leak_checksummed": 0.059,
+        "leak_other": 0.238,
+        "rules_precision": 0.611,
+        "rules_recall": 0.846,
+        "rules_f1": 0.710,
+        "compliant_flagged": 0.500,
+    },
+}
 
 PII_SYMBOL = "\ue000"  # one private-use character: a masked or spoken PII value (CER)
 PII_WORD = "xpiix"  # the same as one word (WER); normalise_english keeps it as it is

@@ -53,6 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     if not args.verbose:  # per-request lines of the Prefect client drown the run's own
         logging.getLogger("httpx").setLevel(logging.WARNING)
+        # Alembic announces each plugin it sets up, before every command that opens the database
+        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     if not getattr(args, "func", None):
         parser.print_help()
         return 2

@@ -10,9 +10,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from pipeline.cli.database import EXIT_NO_DATABASE, open_store
+
 EXIT_OK = 0
 EXIT_TAMPERED = 1
-EXIT_NO_DATABASE = 2
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -35,9 +36,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def verify_command(args: argparse.Namespace) -> int:
-    """Print OK, or every problem found and exit 1."""
+    """Print OK, or every problem found and exit 1; exit 2 when the database cannot be opened."""
     from pipeline.config import get_settings
-    from pipeline.store import Store, sqlite_file
+    from pipeline.store import sqlite_file
     from pipeline.store.keys import load_audit_key
 
     settings = get_settings()
@@ -47,7 +48,9 @@ def verify_command(args: argparse.Namespace) -> int:
         print(f"no database at {database}")
         return EXIT_NO_DATABASE
     head_file = args.head or settings.resolved_audit_head_file()
-    store = Store(url, call_timezone=settings.timezone, audit_key=load_audit_key(settings))
+    store = open_store(url, settings, audit_key=load_audit_key(settings))
+    if store is None:
+        return EXIT_NO_DATABASE
     try:
         report = store.check_integrity(head_file)
     finally:

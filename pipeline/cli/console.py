@@ -7,6 +7,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from pipeline.cli.database import EXIT_NO_DATABASE, open_store
+
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8700
 EXIT_OK = 0
@@ -33,7 +35,6 @@ def console_command(args: argparse.Namespace) -> int:
 
     from pipeline.config import get_settings
     from pipeline.console import create_app
-    from pipeline.store import Store
 
     settings = get_settings()
     if args.out is not None:
@@ -45,7 +46,9 @@ def console_command(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_CONFIG
-    store = Store(args.db or settings.resolved_database_url(), call_timezone=settings.timezone)
+    store = open_store(args.db or settings.resolved_database_url(), settings)
+    if store is None:
+        return EXIT_NO_DATABASE
     try:
         app = create_app(store, settings)
         print(f"callsentry console on http://{args.host}:{args.port}/ (Ctrl-C stops it)")

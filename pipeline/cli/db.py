@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 
+from pipeline.cli.database import EXIT_NO_DATABASE, open_store
+
 EXIT_OK = 0
 
 
@@ -23,14 +25,16 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def upgrade_command(args: argparse.Namespace) -> int:
-    """Apply every missing migration and print the revision before and after."""
+    """Apply every missing migration and print the revision before and after (exit 2 when
+    the database cannot be opened)."""
     from pipeline.config import get_settings
-    from pipeline.store import Store
     from pipeline.store.keys import load_audit_key
 
     settings = get_settings()
     url = args.db or settings.resolved_database_url()
-    store = Store(url, call_timezone=settings.timezone, audit_key=load_audit_key(settings))
+    store = open_store(url, settings, audit_key=load_audit_key(settings))
+    if store is None:
+        return EXIT_NO_DATABASE
     try:
         result = store.upgraded
     finally:

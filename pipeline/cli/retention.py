@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import argparse
 
+from pipeline.cli.database import EXIT_NO_DATABASE, open_store
+
 EXIT_OK = 0
 EXIT_BAD_SETTINGS = 2
 
@@ -29,10 +31,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def apply_command(args: argparse.Namespace) -> int:
-    """Apply the retention settings; print one line per deletion and a total."""
+    """Apply the retention settings; print one line per deletion and a total (exit 2 on bad
+    settings or a database that cannot be opened)."""
     from pipeline.config import get_settings
     from pipeline.redaction.lifecycle import apply_retention, check_retention, retention_days
-    from pipeline.store import Store
     from pipeline.store.keys import load_audit_key
 
     settings = get_settings()
@@ -46,7 +48,9 @@ def apply_command(args: argparse.Namespace) -> int:
         print("no retention period is set (CALLSENTRY_RETENTION_*_DAYS): nothing is deleted")
         return EXIT_OK
     url = args.db or settings.resolved_database_url()
-    store = Store(url, call_timezone=settings.timezone, audit_key=load_audit_key(settings))
+    store = open_store(url, settings, audit_key=load_audit_key(settings))
+    if store is None:
+        return EXIT_NO_DATABASE
     try:
         done = apply_retention(store, settings, dry_run=args.dry_run)
     finally:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
+    from pydantic.fields import FieldInfo
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -137,12 +138,20 @@ def _spec_models(annotation: Any) -> list[type[BaseModel]]:
     return [m for arg in typing.get_args(annotation) for m in _spec_models(arg)]
 
 
-def _fields(model: type[BaseModel], indent: str) -> list[str]:
-    lines = []
-    for name, info in model.model_fields.items():
-        default = "required" if info.is_required() else f"default {info.default!r}"
-        lines.append(f"{indent}{info.alias or name}: {_type_text(info.annotation)} ({default})")
-    return lines
+def default_text(info: FieldInfo) -> str:
+    """``required``, or ``default X`` with the value a field takes when the YAML leaves it out
+    (a ``default_factory``'s value too, not pydantic's ``PydanticUndefined`` marker)."""
+    if info.is_required():
+        return "required"
+    return f"default {info.get_default(call_default_factory=True)!r}"
+
+
+def field_lines(model: type[BaseModel], indent: str) -> list[str]:
+    """One ``name: type (required | default X)`` line per field of a spec model."""
+    return [
+        f"{indent}{info.alias or name}: {_type_text(info.annotation)} ({default_text(info)})"
+        for name, info in model.model_fields.items()
+    ]
 
 
 def operator_reference() -> list[str]:
@@ -159,16 +168,19 @@ def operator_reference() -> list[str]:
         lines.append(f"{op.key} ({op.kind.name.lower()}): {op.doc}")
         lines.append(f"    value: {_without_none(value)}")
         for model in _spec_models(value):
-            lines.extend(_fields(model, "      "))
-        for name, (annotation, default) in op.options.items():
-            lines.append(f"    with: {name}: {_type_text(annotation)} (default {default!r})")
+            lines.extend(field_lines(model, "      "))
+        for name in op.options:
+            option = ConditionSpec.model_fields[name]
+            lines.append(
+                f"    with: {name}: {_type_text(option.annotation)} ({default_text(option)})"
+            )
         lines.append(f"    example: {op.example}")
     lines.append("scope, on any condition:")
     for name, info in ConditionSpec.model_fields.items():
         if name not in operator_fields:
             lines.append(f"    {name}: {_without_none(info.annotation)}")
             for model in _spec_models(info.annotation):
-                lines.extend(_fields(model, "      "))
+                lines.extend(field_lines(model, "      "))
     return lines
 
 

@@ -8,6 +8,8 @@ import argparse
 import getpass
 import sys
 
+from pipeline.cli.database import EXIT_NO_DATABASE, open_store
+
 EXIT_OK = 0
 EXIT_FAILED = 1
 # pipeline.store.schema.Role's values (not imported here, so that --help stays light)
@@ -37,12 +39,15 @@ def _read_password() -> str:
 
 
 def add_command(args: argparse.Namespace) -> int:
-    """Create the user; print what was done (never the password)."""
+    """Create the user; print what was done (never the password); exit 2 when the database
+    cannot be opened."""
     from pipeline.config import get_settings
-    from pipeline.store import Role, Store
+    from pipeline.store import Role
 
     settings = get_settings()
-    store = Store(args.db or settings.resolved_database_url(), call_timezone=settings.timezone)
+    store = open_store(args.db or settings.resolved_database_url(), settings)
+    if store is None:
+        return EXIT_NO_DATABASE
     try:
         user = store.users.add(
             args.name, Role(args.role), _read_password(), actor=f"cli:{getpass.getuser()}"

@@ -36,7 +36,13 @@ from pipeline.store.audit import AuditLog
 from pipeline.store.calls import CallRepository, SaveAction, SaveResult
 from pipeline.store.claims import Claim, ClaimOwner, ClaimRepository
 from pipeline.store.contacts import ContactRepository
-from pipeline.store.database import Database, make_engine, sqlite_file
+from pipeline.store.database import (
+    Database,
+    DatabaseUnavailable,
+    check_connection,
+    make_engine,
+    sqlite_file,
+)
 from pipeline.store.integrity import check_rows
 from pipeline.store.keys import load_audit_key
 from pipeline.store.migrate import UpgradeResult, upgrade
@@ -87,6 +93,7 @@ __all__ = [
     "CallStatus",
     "Claim",
     "ClaimOwner",
+    "DatabaseUnavailable",
     "IntegrityReport",
     "Judgement",
     "PiiRecord",
@@ -125,7 +132,7 @@ class Store:
     """The database and its repositories. One instance per process; thread-safe.
 
     ``audit_key`` signs the audit chain (default: :func:`pipeline.store.keys.load_audit_key`
-    on the process settings)."""
+    on the process settings). :class:`DatabaseUnavailable` when the database cannot be opened."""
 
     def __init__(
         self,
@@ -141,6 +148,11 @@ class Store:
             audit_key = load_audit_key(get_settings())
         self.url = url
         self.engine = make_engine(url, echo=echo)
+        try:
+            check_connection(self.engine)
+        except DatabaseUnavailable:
+            self.engine.dispose()
+            raise
         self.upgraded: UpgradeResult = upgrade(self.engine, call_timezone=call_timezone)
         db = Database(self.engine)
         self._audit_key = audit_key

@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import StaticPool
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000  # how long a writer waits for another one
@@ -29,6 +30,34 @@ SQLITE_WAL_RETRY_S = 0.05  # between tries to switch a new file to WAL
 SESSION_TIME_ZONE = "UTC"  # of every PostgreSQL session (stored times are UTC)
 # PostgreSQL advisory lock key ("call") held by every writer and by a schema upgrade.
 PG_WRITER_LOCK_ID = 0x6361_6C6C
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The database cannot be opened: no server there, no such database, the login refused, a
+    SQLite file that is not a database or whose folder cannot be made. The message names the
+    database (password hidden) and the problem, on one line."""
+
+
+def display_url(url: str) -> str:
+    """``url`` with its password hidden, for messages."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _one_line(text: str) -> str:
+    """A driver's message on one line (psycopg's span several, with hints)."""
+    return "; ".join(" ".join(line.split()) for line in text.splitlines() if line.strip())
+
+
+def check_connection(engine: Engine) -> None:
+    """Open and close one connection; :class:`DatabaseUnavailable` when that fails."""
+    try:
+        with engine.connect():
+            pass
+    except DBAPIError as exc:
+        problem = _one_line(str(exc.orig)) or type(exc.orig).__name__
+        raise DatabaseUnavailable(
+            f"cannot open the database {display_url(str(engine.url))}: {problem}"
+        ) from exc
 
 
 def sqlite_file(url: str) -> Path | None:
@@ -66,7 +95,14 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     if database is None:
         kwargs["poolclass"] = StaticPool
     else:
-        database.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            database.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DatabaseUnavailable(
+                f"cannot open the database {display_url(url)}: cannot create its folder "
+                f"{database.parent} "
+                f"({exc.strerror or exc})"
+            ) from exc
     engine = create_engine(url, **kwargs)
 
     @event.listens_for(engine, "connect")

@@ -1,12 +1,13 @@
 """Stored rows checked against what the audit log recorded about them.
 
 When a call is stored (or replaced) its audit entry carries a digest of the call row and its
-violation and PII rows (:func:`call_digest`); when an alert is queued, a digest of the alert
-(:func:`alert_digest`). :func:`check_rows` recomputes them from the tables: a violation, score,
-evidence or alert changed in the database while the log's entries stayed is found, and so is a
-row deleted without an audited deletion. Entries written by callsentry 0.1.0 have no digest;
-for those the fields they did record (status, score, rule ids, number of PII findings) are
-compared.
+violation and PII rows (:func:`call_digest`), and so does the entry of an audited change to the
+row (retention clearing the path of the transcript it deleted); when an alert is queued, a digest
+of the alert (:func:`alert_digest`). :func:`check_rows` recomputes them from the tables: a
+violation, score, evidence or alert changed in the database while the log's entries stayed is
+found, and so is a row deleted without an audited deletion. Entries written by callsentry
+0.1.0 have no digest; for those the fields they did record (status, score, rule ids, number of
+PII findings) are compared.
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ ALERT_FIELDS = (
     "evidence", "run_id",
 )  # fmt: skip
 STORED_ACTIONS = ("call.stored", "call.replaced")
+# audited changes to a stored call row; their entries carry the new digest ("rows")
+CHANGED_ACTIONS = ("transcripts.deleted",)  # retention cleared transcript_path
 DELETED_ACTIONS = ("call.deleted",)  # an audited deletion (retention)
 MAX_PROBLEMS = 50  # listed; the rest are counted
 
@@ -81,22 +84,50 @@ def alert_digest(alert: Mapping[Any, Any]) -> str:
     return _digest(_pick(alert, ALERT_FIELDS))
 
 
-def _latest_entries(conn: Connection, actions: Sequence[str]) -> dict[str, dict[str, Any]]:
-    """subject -> details of the newest entry of one of ``actions``."""
+def stored_call_digest(conn: Connection, call_pk: int) -> str:
+    """:func:`call_digest` of the call row ``call_pk`` and its violation and PII rows as the
+    database holds them now."""
+    call = conn.execute(select(calls).where(calls.c.id == call_pk)).mappings().one()
+    found_v = (
+        conn.execute(
+            select(violations).where(violations.c.call_pk == call_pk).order_by(violations.c.id)
+        )
+        .mappings()
+        .all()
+    )
+    found_p = (
+        conn.execute(
+            select(pii_findings)
+            .where(pii_findings.c.call_pk == call_pk)
+            .order_by(pii_findings.c.id)
+        )
+        .mappings()
+        .all()
+    )
+    return call_digest(call, found_v, found_p)
+
+
+def _latest_entries(
+    conn: Connection, actions: Sequence[str], digest_actions: Sequence[str] = ()
+) -> dict[str, dict[str, Any]]:
+    """subject -> details of the newest entry of one of ``actions``, or of ``digest_actions``
+    that carries a row digest (entries written before they did are passed over)."""
     latest: dict[str, dict[str, Any]] = {}
     query = (
-        select(audit_log.c.subject, audit_log.c.details)
-        .where(audit_log.c.action.in_(list(actions)))
+        select(audit_log.c.action, audit_log.c.subject, audit_log.c.details)
+        .where(audit_log.c.action.in_([*actions, *digest_actions]))
         .order_by(audit_log.c.seq)
     )
-    for subject, details in conn.execute(query):
-        latest[subject] = json.loads(details)
+    for action, subject, text in conn.execute(query):
+        details = json.loads(text)
+        if action in actions or "rows" in details:
+            latest[subject] = details
     return latest
 
 
 def _check_calls(conn: Connection) -> list[str]:
     problems: list[str] = []
-    stored = _latest_entries(conn, STORED_ACTIONS)
+    stored = _latest_entries(conn, STORED_ACTIONS, CHANGED_ACTIONS)
     deleted = _latest_entries(conn, DELETED_ACTIONS)
     seen: set[str] = set()
     for call in conn.execute(select(calls).order_by(calls.c.id)).mappings():
@@ -106,31 +137,19 @@ def _check_calls(conn: Connection) -> list[str]:
         if entry is None:
             problems.append(f"{subject}: stored, but the audit log never recorded it")
             continue
-        found_v = (
-            conn.execute(
-                select(violations)
-                .where(violations.c.call_pk == call["id"])
-                .order_by(violations.c.id)
-            )
-            .mappings()
-            .all()
-        )
-        found_p = (
-            conn.execute(
-                select(pii_findings)
-                .where(pii_findings.c.call_pk == call["id"])
-                .order_by(pii_findings.c.id)
-            )
-            .mappings()
-            .all()
-        )
         if "rows" in entry:
-            if entry["rows"] != call_digest(call, found_v, found_p):
+            if entry["rows"] != stored_call_digest(conn, call["id"]):
                 problems.append(
                     f"{subject}: the stored call, violations or PII findings differ from what "
                     "the audit log recorded"
                 )
             continue
+        rule_ids = conn.scalars(
+            select(violations.c.rule_id).where(violations.c.call_pk == call["id"])
+        ).all()
+        pii_ids = conn.scalars(
+            select(pii_findings.c.id).where(pii_findings.c.call_pk == call["id"])
+        ).all()
         recorded = (
             entry.get("status"),
             entry.get("score"),
@@ -140,8 +159,8 @@ def _check_calls(conn: Connection) -> list[str]:
         actual = (
             call["status"],
             None if call["score"] is None else round(call["score"], 1),
-            sorted(v["rule_id"] for v in found_v),
-            len(found_p),
+            sorted(rule_ids),
+            len(pii_ids),
         )
         if recorded != actual:
             problems.append(f"{subject}: the stored call differs from what the audit log recorded")

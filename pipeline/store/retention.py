@@ -4,9 +4,10 @@ Age is the call's ``processed_at`` (when it was checked, UTC). Three kinds of da
 their own clocks (:class:`pipeline.redaction.modes.RetentionKind`): the redacted recording, the
 masked transcript files, and the call's row with its findings. Every deletion is one audit
 entry, appended in the transaction that also runs the file deletion (a deletion that fails
-leaves no entry; an entry that cannot be written leaves the files). A call row deleted here
-gets a ``call.deleted`` entry, which the row-integrity check
-(:mod:`pipeline.store.integrity`) accepts as an audited deletion.
+leaves no entry; an entry that cannot be written leaves the files). Deleting the transcript
+files clears the call's ``transcript_path`` in that transaction, and the entry carries the row's
+new digest; a call row deleted here gets a ``call.deleted`` entry. The row-integrity check
+(:mod:`pipeline.store.integrity`) accepts both as audited changes.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from sqlalchemy import delete, select, update
 
 from pipeline.store.audit import DEFAULT_ACTOR, AuditLog
 from pipeline.store.database import Database
-from pipeline.store.schema import calls, redacted_copies, utc_now
+from pipeline.store.integrity import stored_call_digest
+from pipeline.store.schema import audit_log, calls, redacted_copies, utc_now
 
 REDACTED_AUDIO_DELETED = "redacted_audio.deleted"
 TRANSCRIPTS_DELETED = "transcripts.deleted"
@@ -109,13 +111,36 @@ class RetentionRepository:
         *,
         actor: str = DEFAULT_ACTOR,
     ) -> int:
-        """Run ``operation`` (removing the transcript files) with a ``transcripts.deleted``
-        entry; returns the entry's number. The call row keeps its ``transcript_path`` (its
-        audited digest covers it); the entry says the file is gone."""
+        """Clear the call's ``transcript_path`` and run ``operation`` (removing the transcript
+        files) with a ``transcripts.deleted`` entry naming the path and carrying the row's new
+        digest; returns the entry's number."""
         with self._db.write() as conn:
-            seq = AuditLog.append(conn, actor, TRANSCRIPTS_DELETED, f"call:{call.call_id}", details)
+            conn.execute(update(calls).where(calls.c.id == call.pk).values(transcript_path=None))
+            seq = AuditLog.append(
+                conn,
+                actor,
+                TRANSCRIPTS_DELETED,
+                f"call:{call.call_id}",
+                {
+                    **details,
+                    "transcript_path": call.transcript_path,
+                    "rows": stored_call_digest(conn, call.pk),
+                },
+            )
             operation()
             return seq
+
+    def transcripts_deleted_at(self, call_id: str) -> datetime | None:
+        """When retention last deleted the call's transcript files (None: never)."""
+        query = (
+            select(audit_log.c.at)
+            .where(audit_log.c.action == TRANSCRIPTS_DELETED)
+            .where(audit_log.c.subject == f"call:{call_id}")
+            .order_by(audit_log.c.seq.desc())
+            .limit(1)
+        )
+        with self._db.read() as conn:
+            return conn.scalar(query)
 
     def delete_call(
         self, call: AgedCall, details: dict[str, Any], *, actor: str = DEFAULT_ACTOR

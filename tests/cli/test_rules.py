@@ -1,4 +1,4 @@
-"""``callsentry rules test`` and ``rules lint``."""
+"""``callsentry rules test``, ``rules lint`` and ``rules operators``."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ import io
 from pathlib import Path
 
 import pytest
+from pydantic import BaseModel, Field
 
 from pipeline.cli import main
-from pipeline.cli.rules import run_lint, run_test
+from pipeline.cli.rules import field_lines, operator_reference, run_lint, run_test
 from pipeline.compliance.examples import run_examples
 from pipeline.compliance.loader import RuleBook, load_rulebook
 from pipeline.config import CHECKOUT_RULES_DIR as RULES_DIR
@@ -88,3 +89,26 @@ def test_lint_rejects_an_unknown_entity_type(tmp_path: Path) -> None:
     assert run_lint(Args(folder), out) == 1
     assert f"{path}: no-pin: forbid.pii.types.0 (line 9): " in out.getvalue()
     assert "unknown entity type 'BANKCARD'; known types: ID_CARD" in out.getvalue()
+
+
+class _Spec(BaseModel):
+    pattern: str
+    words: list[str] = Field(default_factory=list)
+    limits: dict[str, int] = Field(default_factory=lambda: {"max": 3})
+    threshold: float = Field(0.85, gt=0)
+
+
+def test_field_lines_show_required_and_real_defaults() -> None:
+    assert field_lines(_Spec, "  ") == [
+        "  pattern: str (required)",
+        "  words: list[str] (default [])",
+        "  limits: dict[str, int] (default {'max': 3})",
+        "  threshold: float (default 0.85)",
+    ]
+
+
+def test_operator_reference_never_prints_pydantic_markers() -> None:
+    text = "\n".join(operator_reference())
+    assert "PydanticUndefined" not in text
+    assert "Ellipsis" not in text
+    assert "      n: int (required)" in text  # at_least

@@ -1,12 +1,15 @@
-"""The call list's filters and paging, the call page, and the redacted recording."""
+"""The call list's filters and paging, the call page (a transcript retention deleted too), and
+the redacted recording."""
 
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 
+from pipeline.redaction.lifecycle import apply_retention
 from tests.console.seed import Seeded, login
 
 _CALL_LINK = re.compile(r'<a href="/calls/\d+">([^<]+)</a>')
@@ -95,3 +98,18 @@ def test_redacted_recording_is_served_in_ranges(client: TestClient, seeded: Seed
     assert whole.status_code == 200 and whole.headers["content-type"] == "audio/wav"
     part = client.get(f"/calls/{pk}/audio/redacted.wav", headers={"Range": "bytes=1000-1999"})
     assert part.status_code == 206 and part.content == whole.content[1000:2000]
+
+
+def test_a_transcript_deleted_by_retention_is_named_with_its_day(
+    client: TestClient, seeded: Seeded
+) -> None:
+    settings = seeded.settings.model_copy(update={"retention_transcripts_days": 1})
+    later = datetime.now(UTC) + timedelta(days=2)
+    deleted = apply_retention(seeded.store, settings, now=later)
+    assert "call-001" in [d.call_id for d in deleted]
+    day = seeded.store.retention.transcripts_deleted_at("call-001")
+    assert day is not None
+    login(client, "rita")
+    page = client.get(f"/calls/{seeded.call_pks['call-001']}").text
+    assert f"Masked transcript deleted by retention on {day.date().isoformat()} (UTC)." in page
+    assert "No masked transcript found" not in page and 'class="turn ' not in page

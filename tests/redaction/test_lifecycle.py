@@ -162,6 +162,26 @@ def test_nothing_is_deleted_by_default_and_expired_data_is_deleted_audited(tmp_p
     assert store.check_integrity().ok and path.exists()  # the original is not retention's
 
 
+def test_deleted_transcripts_leave_no_path_to_them_in_the_kept_call(tmp_path, store) -> None:
+    settings = _settings(tmp_path, retention_transcripts_days=30)
+    path = _recording_file(tmp_path / "rec")
+    decoded, _, report = _checked(path, settings)
+    _store_call(store, report, decoded, tmp_path / "out")
+    detail = store.calls.by_call_id(report.call_id)
+    assert detail is not None and detail.call.transcript_path is not None
+    transcript = Path(detail.call.transcript_path)
+    later = datetime.now(UTC) + timedelta(days=31)
+    (deletion,) = apply_retention(store, settings, now=later)
+    assert str(transcript) in deletion.files and not transcript.exists()
+    detail = store.calls.by_call_id(report.call_id)
+    assert detail is not None and detail.call.transcript_path is None  # the findings are kept
+    (entry,) = store.audit.entries(action="transcripts.deleted")
+    assert entry.details["transcript_path"] == str(transcript)
+    assert store.retention.transcripts_deleted_at(report.call_id) == entry.at
+    assert apply_retention(store, settings, now=later) == ()  # nothing twice
+    assert store.check_integrity().ok
+
+
 def test_findings_may_not_outlive_the_files_found_through_them(tmp_path) -> None:
     with pytest.raises(ValueError, match="RETENTION_REDACTED_AUDIO_DAYS=unset"):
         check_retention(_settings(tmp_path, retention_findings_days=30))

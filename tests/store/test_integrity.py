@@ -134,3 +134,20 @@ def test_the_wrong_key_is_named(filled: tuple[str, Path]) -> None:
     assert "keyed with key" in report.chain.reason
     expected = hashlib.sha256(b"").hexdigest()  # only to show the key is never printed
     assert "another key" not in report.chain.reason and expected not in report.chain.reason
+
+
+def test_a_change_entry_without_a_digest_leaves_the_stored_one_in_force(
+    filled: tuple[str, Path],
+) -> None:
+    db, _ = filled
+    store = Store(db, audit_key=KEY)
+    try:  # a transcripts.deleted entry as written before the entries carried the row's digest
+        store.audit.record("retention", "transcripts.deleted", "call:c1", {"files": []})
+        assert store.check_integrity().ok
+        raw_sql(db, "UPDATE calls SET transcript_path = NULL WHERE call_id = 'c1'")
+        assert store.check_integrity().rows == (
+            "call:c1: the stored call, violations or PII findings differ from what the audit "
+            "log recorded",
+        )
+    finally:
+        store.close()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -101,10 +101,16 @@ def call_list(request: Request, user: Viewer) -> Response:
     )
 
 
+def _day_of(at: datetime | None) -> str | None:
+    """The UTC day of a deletion, as the call page names it."""
+    return None if at is None else at.astimezone(UTC).date().isoformat()
+
+
 @router.get("/calls/{call_pk}")
 def call_page(request: Request, call_pk: str, user: Viewer) -> Response:
     """One call: the masked transcript by speaker, its findings with their review, the player
-    for the redacted recording. The opening is written to the audit chain."""
+    for the redacted recording; for a transcript that retention deleted, the day it did. The
+    opening is written to the audit chain."""
     ctx = console(request)
     detail = ctx.store.calls.get(parse_id(call_pk))
     if detail is None:
@@ -115,6 +121,11 @@ def call_page(request: Request, call_pk: str, user: Viewer) -> Response:
     )
     turns = masked_turns(ctx.out_dir, call.call_id)
     audio = redacted_audio(ctx.out_dir, call.call_id)
+    transcript_deleted = (
+        ctx.store.retention.transcripts_deleted_at(call.call_id)
+        if turns is None and call.transcript_path is None
+        else None
+    )
     findings = findings_of(ctx.store.reviews.for_call(call.pk), detail.violations)
     pii_by_turn: dict[int, list[str]] = {}
     for finding in detail.pii:
@@ -129,6 +140,7 @@ def call_page(request: Request, call_pk: str, user: Viewer) -> Response:
         pii_by_turn=pii_by_turn,
         audio_name=None if audio is None else audio.name,
         audio_type=None if audio is None else REDACTED_MEDIA_TYPES[audio.name],
+        transcript_deleted_on=_day_of(transcript_deleted),
         assignment=ctx.store.assignments.of_call(call.pk),
     )
 

@@ -20,6 +20,10 @@ CUDA is seen, printing calls per hour (``--gpu-model``: a CTranslate2 folder of 
 e.g. large-v3, used by every engine there).
 
     .venv/bin/python bench/bench_transcribe.py [--model base] [--beam-size 5] [--rounds 1]
+        [--engines "whisper CLI,callsentry openai-whisper"] [--files "en 8k,zh 8k"]
+
+``--engines`` and ``--files`` keep a subset (names as printed in the tables), for a quick
+comparison on a busy machine.
 """
 
 from __future__ import annotations
@@ -357,6 +361,31 @@ def print_table(results, files: list[BenchFile], title: str) -> None:
     print(f"{audio:.1f} s of calls; h/core-h = hours of calls per core-hour of CPU time")
 
 
+def _names(wanted: str) -> list[str]:
+    """The non-empty names of a comma-separated list."""
+    return [name.strip() for name in wanted.split(",") if name.strip()]
+
+
+def _chosen_files(files: list[BenchFile], wanted: str) -> list[BenchFile]:
+    """The files whose label is in the comma-separated ``wanted`` (all when it is empty)."""
+    names = _names(wanted)
+    unknown = set(names) - {f.label for f in files}
+    if unknown:
+        raise SystemExit(f"unknown file label(s): {', '.join(sorted(unknown))}")
+    return [f for f in files if not names or f.label in names]
+
+
+def _chosen_engines(table: dict[str, Command], wanted: str) -> dict[str, Command]:
+    """The engines named in the comma-separated ``wanted`` (all when it is empty)."""
+    names = _names(wanted)
+    unknown = set(names) - set(table)
+    if unknown:
+        raise SystemExit(
+            f"unknown engine(s): {', '.join(sorted(unknown))}; known: {', '.join(table)}"
+        )
+    return {name: cmd for name, cmd in table.items() if not names or name in names}
+
+
 def _cuda_seen() -> bool:
     try:
         import ctranslate2
@@ -378,6 +407,8 @@ def main() -> int:
         "--no-batch", action="store_true", help="skip the one-process-per-engine batch table"
     )
     parser.add_argument("--gpu-model", type=Path, default=None, help="CTranslate2 folder (GPU)")
+    parser.add_argument("--engines", default="", help="comma-separated engine names; '' = all")
+    parser.add_argument("--files", default="", help="comma-separated file labels; '' = all")
     args = parser.parse_args()
 
     import imageio_ffmpeg
@@ -385,13 +416,15 @@ def main() -> int:
     threads = int(os.environ.get("CALLSENTRY_THREADS") or 0) or os.cpu_count() or 1
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        files = prepare_files(work)
+        files = _chosen_files(prepare_files(work), args.files)
         ffmpeg_dir = work / "bin"
         ffmpeg_dir.mkdir()
         (ffmpeg_dir / "ffmpeg").symlink_to(imageio_ffmpeg.get_ffmpeg_exe())
         env = {**os.environ, "PATH": f"{ffmpeg_dir}:{os.environ.get('PATH', '')}"}
         env.update({"CALLSENTRY_THREADS": str(threads), "CALLSENTRY_DEVICE": "cpu"})
-        table = engines(args.model, args.beam_size, threads, work / "cpu", "cpu")
+        table = _chosen_engines(
+            engines(args.model, args.beam_size, threads, work / "cpu", "cpu"), args.engines
+        )
         results = measure(table, files, env, args.rounds)
         print_table(
             results,
@@ -406,7 +439,9 @@ def main() -> int:
             return 0
         env["CALLSENTRY_DEVICE"] = "cuda"
         model = str(args.gpu_model) if args.gpu_model else args.model
-        gpu_table = engines(model, args.beam_size, threads, work / "gpu", "cuda")
+        gpu_table = _chosen_engines(
+            engines(model, args.beam_size, threads, work / "gpu", "cuda"), args.engines
+        )
         gpu = measure(gpu_table, files, env, args.rounds)
         print_table(gpu, files, f"GPU: model {model}, beam {args.beam_size}")
         for name in gpu_table:

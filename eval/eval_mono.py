@@ -4,13 +4,17 @@ Each stereo sample of ``audio_samples/`` (agent left, customer right) is mixed d
 channel and transcribed as a mono call would be; the stereo channels give the true speaker
 of every 10 ms frame (the louder channel where exactly one channel is speaking; frames where
 both or neither speak are left out). A mono sample with script turns in the manifest is scored
-against those turns. The figure is the share of transcribed speech time whose segment has the
-right role (a turn left ``unknown`` counts as not right); the share left unknown and the
-share of the true speech that any segment covers are printed beside it. Only times and roles
-are read from the transcripts: no text is printed or written.
+against those turns, and so are the mono calls of the end-to-end corpus
+(``eval/e2e/audio/<set>/``, G.711 A-law 8 kHz, truth from each call's ``<id>.truth.json``:
+``--sets tuning`` while tuning, ``--sets heldout`` for the calls kept apart). The figure is
+the share of transcribed speech time whose segment has the right role (a turn left
+``unknown`` counts as not right); the share left unknown and the share of the true speech
+that any segment covers are printed beside it. Only times and roles are read from the
+transcripts: no text is printed or written.
 
     .venv/bin/python eval/eval_mono.py [--model base] [--asr-backend faster-whisper]
-        [--features spectral resemblyzer] [--min-confidence 0.6] [FILE...]
+        [--features spectral resemblyzer] [--min-confidence 0.6]
+        [--sets samples tuning heldout] [FILE...]
 """
 
 from __future__ import annotations
@@ -29,12 +33,19 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 SAMPLES = ROOT / "audio_samples"
+CORPUS = ROOT / "eval" / "e2e" / "audio"
 
 FRAME_S = 0.01  # truth and scoring resolution, seconds
 ACTIVE_DB = 30.0  # a channel speaks in a frame within this many dB of its loudest frame
 NOT_SPEAKING = -1  # truth label of a frame with no single speaker
 TARGET = 0.90  # the issue's target: share of speech time with the right role
-KINDS = ("downmixed stereo calls", "mono samples")
+SETS = ("samples", "tuning", "heldout")  # audio_samples/ and the e2e corpus's two sets
+KINDS = (
+    "downmixed stereo calls",
+    "mono samples",
+    "e2e tuning mono calls",
+    "e2e heldout mono calls",
+)
 
 
 @dataclass(frozen=True)
@@ -144,14 +155,44 @@ def sample_calls(names: Sequence[str]) -> list[tuple[str, str, Any, np.ndarray, 
     return out
 
 
+def corpus_calls(
+    corpus_set: str, names: Sequence[str]
+) -> list[tuple[str, str, Any, np.ndarray, str]]:
+    """(file, language, mono call, truth, kind of call) for the mono calls of one set of the
+    end-to-end corpus (``tuning`` or ``heldout``), truth from their script turns."""
+    from pipeline.audio import DecodedCall, ingest
+    from pipeline.config import Settings
+
+    out = []
+    for path in sorted((CORPUS / corpus_set).glob("*.truth.json")):
+        truth = json.loads(path.read_text(encoding="utf-8"))
+        if int(truth.get("channels", 2)) != 1 or (names and truth["audio"] not in names):
+            continue
+        call = ingest(path.parent / truth["audio"], Settings())
+        if not isinstance(call, DecodedCall):
+            continue
+        frames = truth_from_turns(truth["turns"], call.recording.duration)
+        out.append(
+            (truth["audio"], truth["language"], call, frames, f"e2e {corpus_set} mono calls")
+        )
+    return out
+
+
 def main() -> int:
     """Transcribe each call once, split it with each feature set, print the table."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("files", nargs="*", help="sample file names (default: all with turns)")
     parser.add_argument("--model", default="base")
     parser.add_argument("--asr-backend", default="faster-whisper")
-    parser.add_argument("--features", nargs="+", default=["spectral", "resemblyzer"])
+    parser.add_argument("--features", nargs="+", default=["spectral"])
     parser.add_argument("--min-confidence", type=float, default=None)
+    parser.add_argument(
+        "--sets",
+        nargs="+",
+        choices=SETS,
+        default=["samples", "tuning"],
+        help="audio_samples/ and/or the e2e corpus's mono calls (heldout only when asked)",
+    )
     args = parser.parse_args()
 
     from pipeline.asr.backends import load_backend
@@ -165,13 +206,17 @@ def main() -> int:
     backend = load_backend(settings)
     vad = load_detector(settings.vad)
     splitters = {n: MonoSplitter(load_features(n), min_confidence) for n in args.features}
-    # the downmixed stereo calls (truth from their channels) and the true mono calls (truth
-    # from script turns) are totalled apart: the target is set on the former
+    # the downmixed stereo calls (truth from their channels), the true mono samples and each
+    # set of the e2e corpus's mono calls (truth from script turns) are totalled apart
     totals = {(n, kind): RoleScore(0, 0, 0, 0) for n in args.features for kind in KINDS}
     print(f"model {args.model} on {args.asr_backend}; min confidence {min_confidence}")
     print(f"{'file':34} {'features':12} {'speech s':>8} {'right':>6} {'unknown':>7} "
           f"{'wrong':>6} {'covered':>7} {'split s':>7}")  # fmt: skip
-    for name, language, call, truth, kind in sample_calls(args.files):
+    calls = sample_calls(args.files) if "samples" in args.sets else []
+    for corpus_set in ("tuning", "heldout"):
+        if corpus_set in args.sets:
+            calls += corpus_calls(corpus_set, args.files)
+    for name, language, call, truth, kind in calls:
         transcript = transcribe_call(call, backend, language=language, vad=vad, mono=False)
         samples = np.asarray(call.channels[0].samples, np.float32)
         for feature, splitter in splitters.items():

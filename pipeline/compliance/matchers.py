@@ -54,6 +54,7 @@ _PSEUDO_ZH = re.compile(
     # an answer ("不会的 稳赚不赔") or a word that negates nothing ("高不少 而且保本")
     r"不会的|不是的|没有的|不少|不久|不断|不同|不仅|不但|不管"
 )
+_PSEUDO_BLANK = "_"  # stands in for each character of a pseudo negation
 _BOUNDARY_ZH = re.compile(r"但是|但|不过|可是|然后|现在|那么|另外|还有|请您|请你|麻烦您|麻烦你")
 _NEG_EN = re.compile(
     r"\b(?:not|never|no|dont|doesnt|didnt|wont|wouldnt|isnt|arent|wasnt|cannot|cant|"
@@ -328,8 +329,10 @@ def is_negated(norm: str, position: int, language: str) -> bool:
     if last is not None:
         before = before[last.end() :]
     if zh:
-        before = before[-NEGATION_WINDOW_ZH_CHARS:]
-        return bool(_NEG_ZH.search(_PSEUDO_ZH.sub("", before)))
+        # pseudo negations are blanked before the look-back is cut to its window, so that a
+        # cut through one ("是不是" -> "不是") leaves no negation cue behind
+        before = _PSEUDO_ZH.sub(lambda m: _PSEUDO_BLANK * len(m.group()), before)
+        return bool(_NEG_ZH.search(before[-NEGATION_WINDOW_ZH_CHARS:]))
     before = " ".join(before.split()[-NEGATION_WINDOW_EN_WORDS:])
     return bool(_NEG_EN.search(_PSEUDO_EN.sub("", before)))
 

@@ -62,6 +62,8 @@ def test_normalise(text: str, language: str, expected: str) -> None:
         ("真的不会亏吗|不会的这个稳赚不赔", "稳赚不赔", False),  # an answer, not a negation
         ("比定期高不少而且保本", "保本", False),
         ("这款产品不会保本", "保本", True),
+        # a pseudo negation cut by the look-back window ("是不是" -> "不是") negates nothing
+        ("旁边是不是印着一小串数字最后那三位您念给我一下", "念给我", False),
     ],
 )
 def test_negation(text: str, phrase: str, negated: bool) -> None:

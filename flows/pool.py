@@ -18,6 +18,7 @@ imports them from the installed package; nothing is built, pushed or downloaded.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger
@@ -90,7 +91,9 @@ def build_pool_deployments(settings: Settings, pool: str, shards: int) -> list[A
         "work_pool_name": pool,
         "entrypoint_type": EntrypointType.MODULE_PATH,
     }
-    sources, out_dir = [str(settings.recordings_dir)], str(settings.out_dir)
+    # absolute: a worker runs each flow in a temporary folder of its own
+    sources = [str(Path(settings.recordings_dir).resolve())]
+    out_dir = str(Path(settings.out_dir).resolve())
     nightly = fan_out.to_deployment(
         name=DEPLOYMENT_NAME,
         schedules=[Cron(settings.schedule_cron, timezone=settings.schedule_timezone)],
@@ -112,7 +115,8 @@ def build_pool_deployments(settings: Settings, pool: str, shards: int) -> list[A
         tags=["callsentry", "compliance"],
         **on_pool,
     )
-    return [nightly, shard, build_retention_deployment(settings, **on_pool)]
+    absolute = settings.model_copy(update={"out_dir": Path(out_dir)})
+    return [nightly, shard, build_retention_deployment(absolute, **on_pool)]
 
 
 def deploy_to_pool(settings: Settings, pool: str, shards: int) -> list[str]:

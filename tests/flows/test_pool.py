@@ -42,6 +42,15 @@ def test_workers_import_the_flows_from_the_installed_package() -> None:
     }
 
 
+def test_relative_folders_are_made_absolute(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    monkeypatch.chdir(tmp_path)  # a worker runs each flow in a temporary folder of its own
+    settings = Settings(recordings_dir=Path("calls"), out_dir=Path("out"))
+    nightly, shard, retention = build_pool_deployments(settings, "p", 2)
+    assert nightly.parameters["sources"] == [str(tmp_path.resolve() / "calls")]
+    assert shard.parameters["out_dir"] == str(tmp_path.resolve() / "out")
+    assert retention.parameters == {"out_dir": str(tmp_path.resolve() / "out")}
+
+
 def test_no_shards_is_refused() -> None:
     with pytest.raises(ValueError):
         build_pool_deployments(SETTINGS, "p", shards=0)

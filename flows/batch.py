@@ -17,6 +17,7 @@ from pipeline.config import Settings
 from pipeline.models import Quarantined
 from pipeline.preflight import load_settings, preflight
 from pipeline.records.batch import BatchRecords, in_call_order
+from pipeline.shards import WHOLE_BATCH, check_shard, in_shard
 from pipeline.store import RunStatus
 from pipeline.summary import FAILED, CallOutcome, RunSummary
 
@@ -51,6 +52,8 @@ def compliance_batch(
     cdr: str | None = None,
     workers: int = runners.SEQUENTIAL,
     dask_address: str | None = None,
+    shard: int = 0,
+    shards: int = WHOLE_BATCH,
 ) -> RunSummary:
     """Check every recording under ``sources``: transcribe, detect PII, mask, apply the rule
     packs and, with a ``cdr`` file, the call-record checks; redact the audio; store, alert. The
@@ -63,10 +66,14 @@ def compliance_batch(
 
     ``workers`` > 1 checks the calls in that many local Dask worker processes (0: as many as
     suit this machine), ``dask_address`` on an existing Dask cluster; each recording is
-    claimed in the database while it is checked, so concurrent runs share the work."""
+    claimed in the database while it is checked, so concurrent runs share the work.
+
+    ``shards`` > 1 checks only the recordings of shard ``shard`` (by a hash of the file name,
+    :mod:`pipeline.shards`): the runs a work pool's workers take (:mod:`flows.pool`)."""
     logger = get_run_logger()
     settings = batch_settings(out_dir, model, language, rules_dir, asr_backend)
     plan = runners.plan_workers(workers, settings.threads, dask_address)
+    check_shard(shard, shards)  # a bad shard fails before any audio is read
     overrides = {
         "out_dir": str(Path(settings.out_dir).resolve()),
         "model": model,
@@ -84,7 +91,9 @@ def compliance_batch(
         logger.warning("run %s was left running by a process that is gone: marked abandoned", stale)
     db.runs.start(run_id)
     try:
-        summary = _run(sources, run_id, settings, checked.warnings, plan, overrides, cdr)
+        summary = _run(
+            sources, run_id, settings, checked.warnings, plan, overrides, cdr, (shard, shards)
+        )
     except BaseException:
         db.runs.finish(run_id, {}, RunStatus.FAILED)
         raise
@@ -143,6 +152,7 @@ def _run(
     plan: runners.WorkerPlan,
     overrides: dict[str, str | None],
     cdr: str | None = None,
+    part: tuple[int, int] = (0, WHOLE_BATCH),
 ) -> RunSummary:
     logger = get_run_logger()
     records = None if cdr is None else tasks.load_call_records(cdr, run_id, settings)
@@ -150,7 +160,9 @@ def _run(
         for warning in records.warnings:
             logger.warning("%s", warning)
         warnings += records.warnings
-    paths = tasks.discover_recordings(sources)
+    paths = in_shard(tasks.discover_recordings(sources), *part)
+    if part[1] > WHOLE_BATCH:
+        logger.info("shard %d of %d", part[0] + 1, part[1])
     paths = in_call_order(paths, None if records is None else records.cdr)
     if plan.sequential:
         logger.info("%d recording(s) to check", len(paths))

@@ -6,6 +6,10 @@ import argparse
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pipeline.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -64,11 +68,26 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         description=(
             "Registers the 'compliance-batch/nightly' deployment on CALLSENTRY_SCHEDULE_CRON "
             "(default 02:00 Asia/Shanghai) over CALLSENTRY_RECORDINGS_DIR and runs the flows "
-            "it schedules until stopped (Ctrl-C)."
+            "it schedules until stopped (Ctrl-C). With --pool, registers them on a work pool "
+            "instead and returns."
         ),
     )
     serve_parser.add_argument("--cron", default=None, help="override the cron schedule")
     serve_parser.add_argument("--recordings", type=Path, default=None, help="folder to check")
+    serve_parser.add_argument(
+        "--pool",
+        default=None,
+        metavar="NAME",
+        help="register the deployments on the Prefect work pool NAME (type process, created "
+        "if missing) and return; `prefect worker start --pool NAME` processes run them",
+    )
+    serve_parser.add_argument(
+        "--shards",
+        type=int,
+        default=None,
+        metavar="K",
+        help="with --pool: shard runs the nightly run is split into (CALLSENTRY_POOL_SHARDS)",
+    )
     serve_parser.set_defaults(func=serve)
 
 
@@ -134,20 +153,49 @@ def run(args: argparse.Namespace) -> int:
 
 
 def serve(args: argparse.Namespace) -> int:
-    """Register the deployment with its schedule and serve it until interrupted."""
+    """Register the deployments with their schedules and serve them until interrupted, or,
+    with ``--pool``, register them on a work pool and return."""
     from prefect import serve as prefect_serve
 
     from pipeline.preflight import PreflightError, load_settings, preflight
 
+    pool = getattr(args, "pool", None)
     try:  # a schedule that would check nothing every night is refused now
-        settings = load_settings(schedule_cron=args.cron, recordings_dir=args.recordings)
+        settings = load_settings(
+            schedule_cron=args.cron,
+            recordings_dir=args.recordings,
+            pool_shards=getattr(args, "shards", None),
+        )
         preflight(settings)
     except PreflightError as exc:
         for line in exc.problems:
             print(f"error: {line}", file=sys.stderr)
         return EXIT_CANNOT_START
+    if pool is not None:
+        return _deploy_to_pool(settings, pool)
 
     from flows.deploy import build_deployments
 
     prefect_serve(*build_deployments(settings))
+    return EXIT_OK
+
+
+def _deploy_to_pool(settings: Settings, pool: str) -> int:
+    """``serve --pool``: the deployments on the pool of a permanent Prefect server."""
+    import os
+
+    from prefect.settings import PREFECT_API_URL
+
+    if not (os.environ.get("PREFECT_API_URL") or PREFECT_API_URL.value()):
+        print(
+            "error: serve --pool needs a permanent Prefect server: set PREFECT_API_URL "
+            "(the workers use the same one)",
+            file=sys.stderr,
+        )
+        return EXIT_CANNOT_START
+    from flows.pool import deploy_to_pool
+
+    for name in deploy_to_pool(settings, pool, settings.pool_shards):
+        print(f"registered {name} on work pool {pool!r}")
+    print(f"start workers on any host with: prefect worker start --pool {pool}")
     return EXIT_OK

@@ -36,9 +36,12 @@ def build_deployment(settings: Settings, name: str = DEPLOYMENT_NAME) -> Any:
     )
 
 
-def build_retention_deployment(settings: Settings, name: str = RETENTION_DEPLOYMENT_NAME) -> Any:
+def build_retention_deployment(
+    settings: Settings, name: str = RETENTION_DEPLOYMENT_NAME, **options: Any
+) -> Any:
     """A runner deployment of ``retention`` on ``settings.retention_schedule_cron`` (it deletes
-    nothing while no ``CALLSENTRY_RETENTION_*_DAYS`` is set)."""
+    nothing while no ``CALLSENTRY_RETENTION_*_DAYS`` is set); ``options`` go to
+    ``to_deployment`` (a work pool: :mod:`flows.pool`)."""
     return retention.to_deployment(
         name=name,
         schedules=[Cron(settings.retention_schedule_cron, timezone=settings.schedule_timezone)],
@@ -48,6 +51,7 @@ def build_retention_deployment(settings: Settings, name: str = RETENTION_DEPLOYM
             "than their retention periods, each deletion audited."
         ),
         tags=["callsentry", "retention"],
+        **options,
     )
 
 

@@ -8,6 +8,7 @@ deterministic, so a retry would fail the same way.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -35,6 +36,10 @@ from pipeline.store import ClaimOwner, SaveAction
 
 STORAGE_RETRIES = 3  # database / SMTP hiccups
 STORAGE_RETRY_DELAY_S = 2.0
+OUTBOX_CLAIM = "alert-outbox"  # the claim (on no recording) of the one run delivering alerts
+DELIVERY_CLAIM_TTL_S = 300.0  # a delivering run that died on another host frees it after this
+DELIVERY_WAIT_S = 600.0  # how long a run waits for another run's delivery before leaving its
+DELIVERY_POLL_S = 1.0  # alerts queued for the next run
 
 
 @task(name="discover-recordings", persist_result=False, cache_policy=NO_CACHE)
@@ -200,14 +205,24 @@ def deliver_alerts(
     """Send the pending alerts (this run's and earlier undelivered ones) to every sink.
 
     A sink that fails leaves its alerts pending for the next run, so this task does not retry
-    by itself: the next run is the retry, and nothing is sent twice.
+    by itself: the next run is the retry, and nothing is sent twice. Runs that finish at once
+    (the shard runs of a work pool, two runs over one folder) deliver one after another: each
+    holds the claim :data:`OUTBOX_CLAIM` while it reads and sends the pending alerts.
     """
-    return deliver_pending(
-        resources.store(settings).outbox,
-        sinks_from_settings(settings),
-        run_id=run_id,
-        summary=summary_rows,
-    )
+    db = resources.store(settings)
+    owner = ClaimOwner.this_process(run_id)
+    deadline = time.monotonic() + DELIVERY_WAIT_S
+    while db.claims.claim(OUTBOX_CLAIM, owner, ttl_s=DELIVERY_CLAIM_TTL_S) is None:
+        if time.monotonic() > deadline:
+            reason = f"another run held the alert outbox for {DELIVERY_WAIT_S:.0f} s"
+            return DeliveryReport((), (), (), 0, (f"{reason}: alerts left queued",))
+        time.sleep(DELIVERY_POLL_S)
+    try:
+        return deliver_pending(
+            db.outbox, sinks_from_settings(settings), run_id=run_id, summary=summary_rows
+        )
+    finally:
+        db.claims.release(OUTBOX_CLAIM, owner)
 
 
 @task(name="claim", persist_result=False, cache_policy=NO_CACHE, retries=STORAGE_RETRIES,

@@ -271,6 +271,14 @@ class Settings(BaseSettings):
         "renewed after transcription); a claim of a dead process on this host ends at once",
     )
 
+    # --- work pool (task "pool", #12): `callsentry serve --pool NAME` ---------------------
+    pool_shards: int = Field(
+        2,
+        ge=1,
+        description="shard runs the nightly run on a work pool is split into (by file name); "
+        "at least the number of pool workers, so that each takes part of the recordings",
+    )
+
     @field_validator("*", mode="before")
     @classmethod
     def _enum_case(cls, value: Any, info: Any) -> Any:

@@ -57,6 +57,19 @@ def test_serve_refuses_a_schedule_that_would_check_nothing(
     assert "no compliance rules loaded" in capsys.readouterr().err
 
 
+def test_serve_on_a_pool_needs_a_permanent_prefect_server(
+    no_audio: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    assert main(["serve", "--pool", "night"]) == EXIT_CANNOT_START
+    assert "serve --pool needs a permanent Prefect server" in capsys.readouterr().err
+
+
+def test_serve_on_a_pool_refuses_no_shards(no_audio: Path, capsys) -> None:
+    assert main(["serve", "--pool", "night", "--shards", "0"]) == EXIT_CANNOT_START
+    assert "CALLSENTRY_POOL_SHARDS" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize(
     ("alerts_failed", "expected"), [(0, 0), (2, 3)], ids=["delivered", "undelivered"]
 )

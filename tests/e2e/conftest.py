@@ -17,6 +17,8 @@ from aiosmtpd.controller import Controller
 
 from tests.conftest import SAMPLES_DIR
 
+SERVER_STARTUP_TIMEOUT_S = 600  # a 2-core machine shared by several test runs can need minutes
+
 
 @dataclass
 class MailCollector:
@@ -46,7 +48,7 @@ def prefect_server() -> Iterator[str]:
     from prefect.settings import PREFECT_API_URL
     from prefect.testing.utilities import prefect_test_harness
 
-    with prefect_test_harness(server_startup_timeout=120):
+    with prefect_test_harness(server_startup_timeout=SERVER_STARTUP_TIMEOUT_S):
         yield PREFECT_API_URL.value()
 
 

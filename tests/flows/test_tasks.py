@@ -50,3 +50,26 @@ def test_prefect_sends_no_analytics_and_persists_no_results_by_default() -> None
     settings = get_current_settings()
     assert settings.server.analytics_enabled is False
     assert settings.results.persist_by_default is False
+
+
+def test_runs_that_finish_at_once_deliver_alerts_one_after_another(tmp_path) -> None:
+    import threading
+
+    from pipeline.config import Settings
+    from pipeline.store import ClaimOwner
+
+    settings = Settings(out_dir=tmp_path / "out")
+    claims = tasks.resources.store(settings).claims
+    other = ClaimOwner.this_process("another-run")  # alive on this host: not taken over
+    assert claims.claim(tasks.OUTBOX_CLAIM, other) is not None
+    reports = []
+    delivery = threading.Thread(
+        target=lambda: reports.append(tasks.deliver_alerts.fn("this-run", [], settings))
+    )
+    delivery.start()
+    delivery.join(timeout=3 * tasks.DELIVERY_POLL_S)
+    assert delivery.is_alive() and not reports  # it waits while the other run delivers
+    claims.release(tasks.OUTBOX_CLAIM, other)
+    delivery.join(timeout=60)
+    assert reports and reports[0].errors == ()
+    assert claims.held() == []  # and frees the outbox when it is done

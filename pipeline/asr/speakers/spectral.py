@@ -155,5 +155,6 @@ class SpectralFeatures(SpeakerFeatures):
         for i, (lo, hi) in enumerate(bounds):
             a = -(-(lo - first) // HOP_SAMPLES)  # first frame starting inside the span
             b = max(a, (hi - first - FRAME_SAMPLES) // HOP_SAMPLES + 1)  # past its last
-            out[i] = frame_features(ceps[a:b], energy[a:b], f0[a:b])
+            b_pitch = max(a, (hi - first - PITCH_FRAME_SAMPLES) // HOP_SAMPLES + 1)
+            out[i] = frame_features(ceps[a:b], energy[a:b], f0[a:b_pitch])
         return out

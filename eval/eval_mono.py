@@ -210,7 +210,7 @@ def main() -> int:
     # set of the e2e corpus's mono calls (truth from script turns) are totalled apart
     totals = {(n, kind): RoleScore(0, 0, 0, 0) for n in args.features for kind in KINDS}
     print(f"model {args.model} on {args.asr_backend}; min confidence {min_confidence}")
-    print(f"{'file':34} {'features':12} {'speech s':>8} {'right':>6} {'unknown':>7} "
+    print(f"{'file':48} {'features':10} {'speech s':>8} {'right':>6} {'unknown':>7} "
           f"{'wrong':>6} {'covered':>7} {'split s':>7}")  # fmt: skip
     calls = sample_calls(args.files) if "samples" in args.sets else []
     for corpus_set in ("tuning", "heldout"):
@@ -231,7 +231,7 @@ def main() -> int:
             )
             speech = s.transcribed + s.missed
             print(
-                f"{name:34} {feature:12} {speech:8.1f} {s.accuracy:6.1%} "
+                f"{name:48} {feature:10} {speech:8.1f} {s.accuracy:6.1%} "
                 f"{s.unknown / max(s.transcribed, 1e-9):7.1%} "
                 f"{s.wrong / max(s.transcribed, 1e-9):6.1%} "
                 f"{s.transcribed / max(speech, 1e-9):7.1%} {took:7.2f}"

@@ -30,15 +30,22 @@ class Span:
         return self.end - self.start
 
 
-def span_samples(samples: np.ndarray, span: Span, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
-    """The samples of ``span``, widened to :data:`MIN_SPAN_S` about its middle when shorter
-    and clipped to the audio."""
+def span_bounds(count: int, span: Span, sample_rate: int = SAMPLE_RATE) -> tuple[int, int]:
+    """(first, past-last) sample of ``span`` in audio of ``count`` samples, widened to
+    :data:`MIN_SPAN_S` about its middle when shorter and clipped to the audio."""
     start, end = span.start, span.end
     if end - start < MIN_SPAN_S:
         middle = (start + end) / 2
         start, end = middle - MIN_SPAN_S / 2, middle + MIN_SPAN_S / 2
     lo = max(0, int(start * sample_rate))
-    hi = min(len(samples), max(lo, int(end * sample_rate)))
+    hi = min(count, max(lo, int(end * sample_rate)))
+    return lo, hi
+
+
+def span_samples(samples: np.ndarray, span: Span, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
+    """The samples of ``span``, widened to :data:`MIN_SPAN_S` about its middle when shorter
+    and clipped to the audio."""
+    lo, hi = span_bounds(len(samples), span, sample_rate)
     return np.asarray(samples[lo:hi], np.float32)
 
 
@@ -46,6 +53,9 @@ class SpeakerFeatures(ABC):
     """Computes one voice vector per span of a call's samples."""
 
     name: str  # "spectral" or "resemblyzer"
+    # how much each dimension counts in the clustering once the call's features are
+    # standardised: None = all alike
+    emphasis: tuple[float, ...] | None = None
 
     @abstractmethod
     def embed(self, samples: np.ndarray, spans: Sequence[Span]) -> np.ndarray:

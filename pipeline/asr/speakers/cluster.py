@@ -1,6 +1,7 @@
 """Two speakers from voice vectors: weighted 2-means on standardised features.
 
-Each turn's vector is standardised over the call (so no single feature's scale decides),
+Each turn's vector is standardised over the call (so no single feature's scale decides;
+an implementation may give some dimensions more weight),
 the two centroids start from the two most distant long turns and move as duration-weighted
 means. A turn's *margin* says how clearly it sits with its centroid: ``(d_other - d_own) /
 (d_other + d_own)``, 0 halfway between the two, 1 on its own centroid.
@@ -8,6 +9,7 @@ means. A turn's *margin* says how clearly it sits with its centroid: ``(d_other 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -37,8 +39,11 @@ class TwoSpeakers:
         return labels, margins
 
 
-def two_speakers(features: np.ndarray, weights: np.ndarray) -> TwoSpeakers:
-    """Cluster ``features`` (n, dim) with per-row ``weights`` (seconds) into two voices.
+def two_speakers(
+    features: np.ndarray, weights: np.ndarray, emphasis: Sequence[float] | None = None
+) -> TwoSpeakers:
+    """Cluster ``features`` (n, dim) with per-row ``weights`` (seconds) into two voices;
+    ``emphasis`` (one factor per dimension) scales the standardised features.
 
     ValueError for fewer than two rows: two voices need two turns.
     """
@@ -49,6 +54,8 @@ def two_speakers(features: np.ndarray, weights: np.ndarray) -> TwoSpeakers:
     w = np.maximum(w, 1e-3)
     mean = np.average(x, axis=0, weights=w)
     scale = np.maximum(np.sqrt(np.average((x - mean) ** 2, axis=0, weights=w)), SCALE_FLOOR)
+    if emphasis is not None:
+        scale = scale / np.asarray(emphasis, np.float64)
     z = (x - mean) / scale
     seeds = np.flatnonzero(w >= SEED_MIN_S)
     if len(seeds) < 2:

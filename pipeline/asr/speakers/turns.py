@@ -1,10 +1,9 @@
-"""Turns of mono speech: the transcript's segments cut where the words pause.
+"""Turns of mono speech: the transcript's segments cut between words where the voice changes.
 
-The segments of a mono channel already end at the VAD's removed pauses and at Whisper's
-sentence ends; a turn here is a run of words of one segment with no pause of
-:data:`WORD_GAP_S` or more inside it. Turns are cut further where the voice changes
-(:func:`pipeline.asr.speakers.split.refine`), and go back into segments with
-:func:`to_segments`: the turns of one segment that got the same speaker stay one segment.
+A turn is a run of words of one segment that the audio under them gives to one voice
+(:func:`voiced_turns`, from the voiced pieces of :mod:`pipeline.asr.speakers.pieces`); turns
+go back into segments with :func:`to_segments`: the turns of one segment that got the same
+speaker stay one segment.
 """
 
 from __future__ import annotations
@@ -12,11 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+import numpy as np
+
 from pipeline.asr.speakers.base import Span
 from pipeline.models import Segment, Word
-
-WORD_GAP_S = 0.3  # a pause between two words this long may be a change of speaker
-CHUNK_S = 3.0  # a call heard as one turn is cut into chunks of about this long (then refined)
 
 
 @dataclass(frozen=True)
@@ -53,52 +51,41 @@ def _turn(segment: Segment, index: int, first: int, words: tuple[Word, ...]) -> 
     )
 
 
-def split_turn(turn: Turn, segment: Segment, cut: int) -> tuple[Turn, Turn]:
-    """``turn`` cut before its word ``cut`` (1 <= cut < len(turn.words))."""
-    if not 1 <= cut < len(turn.words):
-        raise ValueError(f"cut {cut} outside the turn's {len(turn.words)} words")
-    return (
-        _turn(segment, turn.segment, turn.first, turn.words[:cut]),
-        _turn(segment, turn.segment, turn.first + cut, turn.words[cut:]),
-    )
+def _overlap(a: Span, b_start: float, b_end: float) -> float:
+    return max(0.0, min(a.end, b_end) - max(a.start, b_start))
 
 
-def initial_turns(segments: Sequence[Segment], gap_s: float = WORD_GAP_S) -> list[Turn]:
-    """Every segment cut into turns at pauses between words of ``gap_s`` or more."""
-    turns: list[Turn] = []
+def voice_at(start: float, end: float, pieces: Sequence[Span], voices: Sequence[int]) -> int:
+    """The voice of the pieces that cover most of [start, end]; the nearest piece's when
+    none covers any of it (a word Whisper put in a pause)."""
+    totals = [0.0, 0.0]
+    for piece, voice in zip(pieces, voices, strict=True):
+        totals[voice] += _overlap(piece, start, end)
+    if totals[0] or totals[1]:
+        return 0 if totals[0] >= totals[1] else 1
+    middle = (start + end) / 2
+    distance = [min(abs(p.start - middle), abs(p.end - middle)) for p in pieces]
+    return int(voices[int(np.argmin(distance))])
+
+
+def voiced_turns(
+    segments: Sequence[Segment], pieces: Sequence[Span], voices: Sequence[int]
+) -> list[tuple[Turn, int]]:
+    """Every segment cut into turns between the words where the voice of the audio under
+    them changes: (turn, voice) in time order. A segment without word times is one turn."""
+    if not pieces:
+        raise ValueError("voiced turns need at least one piece of speech")
+    out: list[tuple[Turn, int]] = []
     for index, segment in enumerate(segments):
         words = segment.words
         if not words:
-            turns.append(Turn(index, 0, (), segment.start, segment.end, segment.text))
+            voice = voice_at(segment.start, segment.end, pieces, voices)
+            out.append((Turn(index, 0, (), segment.start, segment.end, segment.text), voice))
             continue
-        cuts = [i for i in range(1, len(words)) if words[i].start - words[i - 1].end >= gap_s]
+        labels = [voice_at(w.start, w.end, pieces, voices) for w in words]
+        cuts = [i for i in range(1, len(words)) if labels[i] != labels[i - 1]]
         for a, b in zip([0, *cuts], [*cuts, len(words)], strict=True):
-            turns.append(_turn(segment, index, a, words[a:b]))
-    return turns
-
-
-def chunked(
-    turns: Sequence[Turn], segments: Sequence[Segment], seconds: float = CHUNK_S
-) -> list[Turn]:
-    """``turns`` cut at word boundaries into pieces of about ``seconds``: for a call whose
-    transcript came out as one turn (one segment, no pause), so it can still be clustered."""
-    out: list[Turn] = []
-    for turn in turns:
-        pending = turn
-        while True:
-            cut = next(
-                (
-                    i
-                    for i, w in enumerate(pending.words)
-                    if i and w.start - pending.start >= seconds
-                ),
-                None,
-            )
-            if cut is None or pending.end - pending.words[cut].start < seconds / 2:
-                out.append(pending)
-                break
-            head, pending = split_turn(pending, segments[pending.segment], cut)
-            out.append(head)
+            out.append((_turn(segment, index, a, words[a:b]), labels[a]))
     return out
 
 

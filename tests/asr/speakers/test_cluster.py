@@ -53,3 +53,15 @@ def test_constant_features_do_not_divide_by_zero() -> None:
 def test_fewer_than_two_turns_are_refused(rows: int) -> None:
     with pytest.raises(ValueError, match="at least two turns"):
         two_speakers(np.zeros((rows, 3)), np.ones(rows))
+
+
+def test_an_emphasised_dimension_outweighs_noisy_ones() -> None:
+    # dimension 0 tells the voices apart a little; the other five are larger noise
+    rng = np.random.default_rng(3)
+    truth = np.array([0, 1] * 10)
+    x = rng.normal(0.0, 1.0, (20, 6))
+    x[:, 0] = truth * 2.0 + rng.normal(0.0, 0.2, 20)
+    plain, _ = two_speakers(x, np.ones(20)).assign(x)
+    stressed, _ = two_speakers(x, np.ones(20), emphasis=(6.0, 1, 1, 1, 1, 1)).assign(x)
+    assert (stressed == truth).all() or (stressed == 1 - truth).all()
+    assert not ((plain == truth).all() or (plain == 1 - truth).all())

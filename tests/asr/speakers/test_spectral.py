@@ -38,3 +38,15 @@ def test_short_spans_are_widened_and_clipped() -> None:
     audio = np.zeros(2 * RATE, np.float32)
     assert len(span_samples(audio, Span(1.0, 1.1))) == int(MIN_SPAN_S * RATE)
     assert len(span_samples(audio, Span(1.9, 2.0))) == int(0.3 * RATE)  # clipped at the end
+
+
+def test_shared_frames_give_each_span_its_own_features() -> None:
+    from pipeline.asr.speakers.spectral import cepstra, frame_features
+
+    audio = np.concatenate([voice(1.5, 200.0, 0.5, seed=1), voice(1.5, 110.0, 0.8, seed=2)])
+    spans = [Span(0.0, 1.5), Span(1.5, 3.0), Span(1.0, 2.0)]
+    together = SpectralFeatures().embed(audio, spans)
+    for span, row in zip(spans, together, strict=True):
+        alone = audio[int(span.start * RATE) : int(span.end * RATE)]
+        ceps, energy = cepstra(alone)
+        assert row == pytest.approx(frame_features(ceps, energy, pitch(alone)), abs=1e-6)

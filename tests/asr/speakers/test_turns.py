@@ -1,8 +1,11 @@
-"""Turns from segments, and segments again from turns with speakers."""
+"""Turns from segments and the voices of the audio under their words, and segments again."""
 
 from __future__ import annotations
 
-from pipeline.asr.speakers.turns import chunked, initial_turns, split_turn, to_segments
+import pytest
+
+from pipeline.asr.speakers.base import Span
+from pipeline.asr.speakers.turns import to_segments, voice_at, voiced_turns
 from pipeline.models import Segment, Word
 
 
@@ -16,30 +19,56 @@ HELLO = _seg(
     [(0.5, 0.8, "Hello."), (0.9, 1.2, " Thanks."), (1.8, 2.1, " Hi"), (2.15, 2.5, " there.")],
     "Hello. Thanks. Hi there.",
 )
+# the audio: one voice from 0.45 to 1.3 s, the other from 1.75 to 2.55 s
+PIECES = [Span(0.45, 1.3), Span(1.75, 2.55)]
 
 
-def test_segments_are_cut_at_pauses_between_words() -> None:
-    turns = initial_turns([HELLO], gap_s=0.3)
-    assert [t.text for t in turns] == ["Hello. Thanks.", "Hi there."]
-    assert (turns[0].start, turns[0].end) == (0.4, 1.2)  # the segment's own start
-    assert (turns[1].start, turns[1].end) == (1.8, HELLO.end)  # and its own end
-    assert [t.first for t in turns] == [0, 2]
+def test_a_segment_is_cut_between_the_words_where_the_voice_changes() -> None:
+    turns = voiced_turns([HELLO], PIECES, [0, 1])
+    assert [(t.text, v) for t, v in turns] == [("Hello. Thanks.", 0), ("Hi there.", 1)]
+    first, second = (t for t, _ in turns)
+    assert (first.start, first.end) == (0.4, 1.2)  # the segment's own start
+    assert (second.start, second.end) == (1.8, HELLO.end)  # and its own end
+    assert [first.first, second.first] == [0, 2]
+
+
+def test_one_voice_keeps_the_segment_one_turn() -> None:
+    ((turn, voice),) = voiced_turns([HELLO], PIECES, [1, 1])
+    assert voice == 1 and turn.text == HELLO.text and turn.words == HELLO.words
+
+
+def test_a_word_stretched_over_a_pause_goes_with_the_audio_it_covers_most() -> None:
+    # Whisper stretched "Thanks." to 1.95 s, over the pause and into the other voice
+    late = _seg(
+        0.4,
+        [(0.5, 0.8, "Hello."), (0.9, 1.95, " Thanks."), (1.95, 2.1, " Hi"), (2.15, 2.5, " there.")],
+        "Hello. Thanks. Hi there.",
+    )
+    turns = voiced_turns([late], PIECES, [0, 1])
+    assert [t.text for t, _ in turns] == ["Hello. Thanks.", "Hi there."]
+
+
+def test_a_word_in_a_pause_takes_the_nearest_pieces_voice() -> None:
+    assert voice_at(1.35, 1.45, PIECES, [0, 1]) == 0
+    assert voice_at(1.6, 1.7, PIECES, [0, 1]) == 1
 
 
 def test_a_segment_without_words_is_one_turn() -> None:
-    plain = Segment("unknown", 3.0, 4.0, "ok")
-    turns = initial_turns([HELLO, plain])
-    assert turns[-1].segment == 1 and turns[-1].text == "ok" and turns[-1].words == ()
+    plain = Segment("unknown", 1.9, 2.4, "ok")
+    (*_, (last, voice)) = voiced_turns([HELLO, plain], PIECES, [0, 1])
+    assert last.segment == 1 and last.text == "ok" and last.words == () and voice == 1
+    with pytest.raises(ValueError, match="at least one piece"):
+        voiced_turns([plain], [], [])
 
 
 def test_same_speaker_keeps_the_segment_as_it_was() -> None:
-    turns = initial_turns([HELLO], gap_s=0.3)
+    turns = [t for t, _ in voiced_turns([HELLO], PIECES, [0, 1])]
     (out,) = to_segments([HELLO], turns, ["agent", "agent"])
     assert out == Segment("agent", HELLO.start, HELLO.end, HELLO.text, HELLO.words)
 
 
 def test_a_change_of_speaker_splits_the_segment_at_the_words() -> None:
-    turns = initial_turns([HELLO], gap_s=0.3)
+    turns = [t for t, _ in voiced_turns([HELLO], PIECES, [0, 1])]
     first, second = to_segments([HELLO], turns, ["agent", "customer"])
     assert (first.speaker, first.text, first.start, first.end) == (
         "agent",
@@ -49,19 +78,3 @@ def test_a_change_of_speaker_splits_the_segment_at_the_words() -> None:
     )
     assert (second.speaker, second.text, second.end) == ("customer", "Hi there.", HELLO.end)
     assert first.words + second.words == HELLO.words
-
-
-def test_split_turn_cuts_before_a_word() -> None:
-    (turn,) = initial_turns([HELLO], gap_s=1.0)
-    left, right = split_turn(turn, HELLO, 3)
-    assert left.text == "Hello. Thanks. Hi" and right.text == "there."
-    assert right.first == 3 and right.start == 2.15
-
-
-def test_one_long_turn_is_chunked_at_words() -> None:
-    words = [(0.1 + 0.5 * i, 0.5 + 0.5 * i, f" w{i}") for i in range(12)]
-    seg = _seg(0.0, words, " ".join(f"w{i}" for i in range(12)))
-    pieces = chunked(initial_turns([seg], gap_s=1.0), [seg], seconds=2.0)
-    assert len(pieces) == 3
-    assert sum(len(p.words) for p in pieces) == 12
-    assert all(p.duration >= 1.0 for p in pieces)

@@ -64,7 +64,10 @@ class EncodeOnce(torch.nn.Module):
 
     @staticmethod
     def _key(mel: torch.Tensor) -> tuple[Any, ...]:
-        return (mel.data_ptr(), tuple(mel.shape), mel.stride(), mel.dtype, mel._version)
+        # tensors made under torch.inference_mode() track no version (nor may they be written
+        # outside it); whisper never writes a window's mel in place
+        version = None if mel.is_inference() else mel._version
+        return (mel.data_ptr(), tuple(mel.shape), mel.stride(), mel.dtype, version)
 
     def forward(self, mel: torch.Tensor) -> torch.Tensor:
         """The encoder's output for ``mel`` (computed once per distinct input)."""

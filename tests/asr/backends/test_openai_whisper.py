@@ -36,6 +36,17 @@ def test_encoder_runs_once_per_window() -> None:
     assert inner.calls == 3
 
 
+def test_encoder_once_under_inference_mode() -> None:
+    inner = _CountingEncoder()
+    encoder = EncodeOnce(inner)
+    with torch.inference_mode():  # as the backend decodes: tensors without a version counter
+        window = torch.ones(80, 30)
+        first = encoder(window.unsqueeze(0))
+        assert encoder(window[:, :].unsqueeze(0)) is first
+        assert torch.equal(encoder(torch.zeros(1, 80, 30)), torch.zeros(1, 80, 30))
+    assert inner.calls == 2
+
+
 def _result(temperature: float, ratio: float, logprob: float, no_speech: float = 0.1):
     return DecodingResult(
         audio_features=torch.zeros(1),

@@ -11,6 +11,13 @@ audio Whisper may write its prompt back. The prompt and each of its clauses (spl
 punctuation, :data:`PROMPT_CLAUSE_MIN_CHARS` characters or more) are treated like the known
 phrases, under the reason "prompt text": dropped when they fill the segment, flagged when inside.
 Simplified conversion stays the safety net whatever the prompt does.
+
+A loop may also run over several segments, each one sentence long and none a loop by itself
+(Whisper writes "请问您的卡号是多少？" five times, each a segment of its own): a segment whose
+text repeats, or is contained in, the previous kept segment of its channel less than
+:data:`REPEAT_WINDOW_S` before it is dropped as "repeated segment" (texts of
+:data:`REPEAT_MIN_CHARS` normalised characters or more; short replies such as "好的" are said
+twice in a row).
 """
 
 from __future__ import annotations
@@ -24,6 +31,9 @@ from functools import lru_cache
 
 from pipeline.models import Segment, Word
 
+# Raised whenever a guard changes what is kept: part of every stored result's key.
+GUARDS_REVISION = 2  # 2: loops running over segments are dropped
+
 # Whisper's own thresholds (openai-whisper transcribe() defaults).
 COMPRESSION_RATIO_MAX = 2.4  # gzip ratio above this means repetitive text
 LOGPROB_MIN = -1.0  # mean token log-probability below this means a doubtful decode
@@ -34,6 +44,9 @@ LOOP_MIN_REPEATS_PHRASE = 4  # a 2..LOOP_MAX_UNIT-token phrase repeated this oft
 LOOP_MAX_UNIT = 8  # longest phrase (tokens) looked for
 LOOP_DROP_COVERAGE = 0.8  # a loop covering this share of the segment means pure hallucination
 PHRASE_DROP_COVERAGE = 0.6  # a known phrase covering this share of the segment is dropped
+# Loops over segments: one segment's text written again in the next ones.
+REPEAT_MIN_CHARS = 6  # normalised characters; a shorter repeat ("好的", "yes") may be real
+REPEAT_WINDOW_S = 30.0  # s between the starts of the two segments: one decoding window
 
 # What Whisper writes on silence or music (subtitle credits from its training data).
 HALLUCINATION_PHRASES: tuple[str, ...] = (
@@ -259,6 +272,15 @@ def clamp_segments(segments: Sequence[AsrSegment], duration: float) -> list[AsrS
     return out
 
 
+def repeats_previous(text: str, start: float, previous: Segment | None) -> bool:
+    """Whether a segment of ``text`` starting at ``start`` writes the ``previous`` kept segment
+    of its channel again (see the module docstring); False for short texts."""
+    if previous is None or start - previous.start >= REPEAT_WINDOW_S:
+        return False
+    norm = normalise_for_match(text)
+    return len(norm) >= REPEAT_MIN_CHARS and norm in normalise_for_match(previous.text)
+
+
 def guard_channel(
     segments: Sequence[AsrSegment], speaker: str, duration: float, prompt: str = ""
 ) -> tuple[Segment, ...]:
@@ -272,7 +294,7 @@ def guard_channel(
             replace(w, text=to_simplified(w.text.strip())) for w in seg.words if w.text.strip()
         )
         verdict = judge_segment(replace(seg, text=text), phrases)
-        if verdict.drop:
+        if verdict.drop or repeats_previous(text, seg.start, kept[-1] if kept else None):
             continue
         kept.append(
             Segment(

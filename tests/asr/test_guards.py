@@ -178,3 +178,23 @@ def test_guard_channel_drops_the_prompt_and_converts_to_simplified() -> None:
     out = guard_channel(segments, "agent", duration=5.0, prompt=ZH_PROMPT)
     assert [s.text for s in out] == ["请问有什么可以帮您？"]
     assert guard_channel(segments, "agent", duration=5.0)[0].text == ZH_PROMPT
+
+
+def test_guard_channel_drops_a_loop_running_over_segments() -> None:
+    question = "请问您的卡号是多少？"
+    segments = [
+        AsrSegment(0.0, 2.0, question),
+        AsrSegment(2.0, 4.0, question),
+        AsrSegment(4.0, 5.0, "您的卡号是多少"),  # a part of the sentence before, again
+        AsrSegment(5.0, 6.0, "好的"),
+        AsrSegment(6.0, 7.0, "好的"),  # a short reply said twice is speech
+        AsrSegment(7.0, 9.0, "我的卡号是六二二二。"),
+    ]
+    out = guard_channel(segments, "agent", duration=60.0)
+    assert [s.text for s in out] == [question, "好的", "好的", "我的卡号是六二二二。"]
+
+
+def test_the_same_sentence_again_after_a_window_is_kept() -> None:
+    question = "Could you confirm your date of birth, please?"
+    segments = [AsrSegment(0.0, 3.0, question), AsrSegment(40.0, 43.0, question)]
+    assert len(guard_channel(segments, "agent", duration=60.0)) == 2

@@ -18,6 +18,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from pipeline.asr.backends.base import AsrBackend
+from pipeline.asr.guards import GUARDS_REVISION
 from pipeline.asr.loader import ModelUnavailableError, configure_threads, load_model
 from pipeline.asr.weights import (
     OFFLINE_SOURCES,
@@ -150,6 +151,10 @@ def load_backend(settings: Settings, model: str | None = None) -> AsrBackend:
         return _CACHE[key]
 
 
+# Raised whenever an engine's window decoding changes what it writes with the same settings.
+# 2: openai-whisper keeps the likeliest fallback decode that is not a loop (not the last one)
+#    and decodes again the speech its first pass left without text
+DECODING_REVISION = 2
 RESULT_MODEL_MAX_CHARS = 200  # the width of the stored result key's ``model`` column
 _DECODING_DIGEST_CHARS = 12  # hex characters of the decoding settings' sha256
 
@@ -157,7 +162,8 @@ _DECODING_DIGEST_CHARS = 12  # hex characters of the decoding settings' sha256
 def result_model(settings: Settings) -> str:
     """The ``model`` part of a stored result key: the model name with a digest of every other
     setting that changes what the engine writes (beam, VAD, language, device, precision, the
-    agent's channel, the decoder prompts, how mono calls are split), e.g.
+    agent's channel, the decoder prompts, how mono calls are split) and of the revisions of the
+    window decoding and of the guards, e.g.
     ``base asr:1f0c2a9b7d3e``. A rerun after any of them changes checks the calls again; a long
     model path is itself shortened to its digest."""
     import hashlib
@@ -175,6 +181,8 @@ def result_model(settings: Settings) -> str:
         "mono_split": settings.mono_split,
         "mono_features": settings.mono_features,
         "mono_min_confidence": settings.mono_min_confidence,
+        "decoding_revision": DECODING_REVISION,
+        "guards_revision": GUARDS_REVISION,
     }
     encoded = json.dumps(decoding, sort_keys=True, ensure_ascii=False).encode()
     suffix = f" asr:{hashlib.sha256(encoded).hexdigest()[:_DECODING_DIGEST_CHARS]}"

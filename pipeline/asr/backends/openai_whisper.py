@@ -3,13 +3,29 @@
 fp32 on the CPU, fp16 on a CUDA GPU. Weights come from :mod:`pipeline.asr.loader` (offline
 cache, a ``.pt`` file or a CTranslate2 folder converted once). Word timing uses the numpy DTW of
 :mod:`pipeline.asr.backends.dtw` instead of whisper's, which numba compiles in every process.
+
+Two changes to how ``whisper.transcribe`` decodes a 30 s window, both in :func:`install`:
+
+* the audio encoder runs once per window (:class:`EncodeOnce`): whisper encodes the window's
+  mel again for every fallback temperature and once more for the word-alignment pass;
+* the temperature fallback is :func:`decode_with_fallback`: when no temperature gives a decode
+  that passes the thresholds, whisper keeps the last one (sampled at the highest temperature,
+  where Whisper loops most); here the likeliest one that is not repetitive is kept, as
+  faster-whisper does.
+
+And speech the first pass left without text (Whisper ends a window's text early and skips the
+rest of the window) is decoded once more on its own (:func:`undecoded_stretches`).
 """
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import torch
 
 from pipeline.asr.backends import dtw
 from pipeline.asr.backends.base import (
@@ -27,6 +43,112 @@ from pipeline.models import Word
 
 if TYPE_CHECKING:
     import whisper
+    from whisper.decoding import DecodingOptions, DecodingResult
+
+
+class EncodeOnce(torch.nn.Module):
+    """A Whisper audio encoder that returns its last output again for the same input tensor.
+
+    ``whisper.transcribe`` hands the same mel tensor of a 30 s window to every decode of the
+    fallback ladder and to the word-alignment pass, each of which runs the encoder on it; the
+    encoder is the costliest single pass of a window. The last (input, output) pair is kept per
+    thread, holding a reference to the input so its memory cannot be reused by another tensor;
+    a hit needs the very same storage, shape, strides, dtype and version as when it was encoded
+    (no write since).
+    """
+
+    def __init__(self, encoder: torch.nn.Module) -> None:
+        super().__init__()
+        self.encoder = encoder
+        self._last = threading.local()
+
+    @staticmethod
+    def _key(mel: torch.Tensor) -> tuple[Any, ...]:
+        # tensors made under torch.inference_mode() track no version (nor may they be written
+        # outside it); whisper never writes a window's mel in place
+        version = None if mel.is_inference() else mel._version
+        return (mel.data_ptr(), tuple(mel.shape), mel.stride(), mel.dtype, version)
+
+    def forward(self, mel: torch.Tensor) -> torch.Tensor:
+        """The encoder's output for ``mel`` (computed once per distinct input)."""
+        key = self._key(mel)
+        last = getattr(self._last, "entry", None)  # (input, its key when encoded, output)
+        if last is not None and last[1] == key:
+            return last[2]
+        features = self.encoder(mel)
+        self._last.entry = (mel, key, features)
+        return features
+
+
+def _passes(result: DecodingResult) -> bool:
+    """Whether a decode needs no fallback: not repetitive and confident enough."""
+    return result.compression_ratio <= COMPRESSION_RATIO_MAX and result.avg_logprob >= LOGPROB_MIN
+
+
+def _is_silence(result: DecodingResult) -> bool:
+    """Whisper's "no speech" verdict: the window is skipped, whatever the text."""
+    return result.no_speech_prob > NO_SPEECH_PROB_MAX and result.avg_logprob < LOGPROB_MIN
+
+
+def decode_with_fallback(
+    model: whisper.Whisper, mel: torch.Tensor, options: DecodingOptions
+) -> DecodingResult:
+    """Decode one 30 s window at TEMPERATURES in turn until a decode passes the thresholds.
+
+    The first is ``options`` itself (beam search at temperature 0); each fallback samples
+    BEST_OF candidates. A decode judged silence ends the ladder (no temperature changes
+    Whisper's "no speech" probability, so a fallback would be skipped too). When none passes,
+    the likeliest decode (highest mean log-probability) among those not repetitive is kept, or
+    among all when every one is: never simply the last, sampled at the highest temperature.
+    """
+    from whisper.decoding import decode
+
+    tried: list[DecodingResult] = []
+    for temperature in TEMPERATURES:
+        if temperature > 0:
+            step = replace(
+                options, temperature=temperature, beam_size=None, patience=None, best_of=BEST_OF
+            )
+        else:
+            step = replace(options, temperature=0.0, best_of=None)
+        result = decode(model, mel, step)
+        assert not isinstance(result, list)  # one window in, one result out
+        if _passes(result) or _is_silence(result):
+            return result
+        tried.append(result)
+    varied = [r for r in tried if r.compression_ratio <= COMPRESSION_RATIO_MAX]
+    return max(varied or tried, key=lambda r: r.avg_logprob)
+
+
+# Whisper may end a window's text early (an end-of-text after one sentence, with a single
+# timestamp ending) and then skip the rest of that 30 s window: in speech-only audio, where
+# the gate left no long pause, a stretch this long without text is speech that was skipped.
+UNDECODED_MIN_S = 5.0
+
+
+def undecoded_stretches(
+    segments: Sequence[AsrSegment], duration: float, min_s: float = UNDECODED_MIN_S
+) -> list[tuple[float, float]]:
+    """(start, end) of every stretch of the speech-only audio, ``min_s`` seconds or longer,
+    that no segment covers; times in that audio, ``duration`` seconds long."""
+    stretches: list[tuple[float, float]] = []
+    cursor = 0.0
+    for segment in sorted(segments, key=lambda s: s.start):
+        if segment.start - cursor >= min_s:
+            stretches.append((cursor, segment.start))
+        cursor = max(cursor, segment.end)
+    if duration - cursor >= min_s:
+        stretches.append((cursor, duration))
+    return stretches
+
+
+def install(model: whisper.Whisper) -> whisper.Whisper:
+    """Make ``model`` encode each window once and decode with :func:`decode_with_fallback`
+    (idempotent); ``whisper.transcribe`` is then called with temperature 0 only."""
+    if not isinstance(model.encoder, EncodeOnce):
+        model.encoder = EncodeOnce(model.encoder)
+    model.decode = lambda mel, options: decode_with_fallback(model, mel, options)
+    return model
 
 
 class OpenAiWhisperBackend(AsrBackend):
@@ -36,14 +158,13 @@ class OpenAiWhisperBackend(AsrBackend):
 
     def __init__(self, model: whisper.Whisper, model_name: str, device: str = "cpu") -> None:
         dtw.install()  # no numba compilation in each process (see pipeline.asr.backends.dtw)
-        self.model = model.to(device)
+        self.model = install(model.to(device))
         self.model_name = model_name
         self.device = device
         self.is_multilingual = bool(model.is_multilingual)
 
     def detect_language(self, audio: np.ndarray) -> str:
         """See :meth:`AsrBackend.detect_language`."""
-        import torch
         import whisper
 
         if not self.is_multilingual:
@@ -58,8 +179,25 @@ class OpenAiWhisperBackend(AsrBackend):
     def transcribe_speech(
         self, audio: np.ndarray, language: str, beam_size: int, prompt: str = ""
     ) -> list[AsrSegment]:
-        """See :meth:`AsrBackend.transcribe_speech`."""
-        import torch
+        """See :meth:`AsrBackend.transcribe_speech`; speech left without text by the first
+        pass (:func:`undecoded_stretches`) is decoded once more on its own."""
+        segments = self._decode(audio, language, beam_size, prompt)
+        stretches = undecoded_stretches(segments, len(audio) / SAMPLE_RATE)
+        if stretches:
+            clips = [t for stretch in stretches for t in stretch]
+            segments += self._decode(audio, language, beam_size, prompt, clips)
+        return sorted(segments, key=lambda s: (s.start, s.end))
+
+    def _decode(
+        self,
+        audio: np.ndarray,
+        language: str,
+        beam_size: int,
+        prompt: str,
+        clips: list[float] | None = None,
+    ) -> list[AsrSegment]:
+        """``whisper.transcribe`` on ``audio`` (only its ``clips``, start, end, ... in seconds,
+        when given) as segments."""
         import whisper
 
         with torch.random.fork_rng(devices=[]), torch.inference_mode():
@@ -69,7 +207,7 @@ class OpenAiWhisperBackend(AsrBackend):
                 audio,
                 language=language if self.is_multilingual else "en",
                 task="transcribe",
-                temperature=TEMPERATURES,
+                temperature=0.0,  # the ladder is decode_with_fallback's (see install)
                 beam_size=beam_size if beam_size > 1 else None,
                 best_of=BEST_OF,
                 word_timestamps=True,
@@ -81,6 +219,7 @@ class OpenAiWhisperBackend(AsrBackend):
                 no_speech_threshold=NO_SPEECH_PROB_MAX,
                 fp16=self.device == "cuda",
                 verbose=None,
+                clip_timestamps=clips or "0",
             )
         return [
             AsrSegment(

@@ -1,0 +1,140 @@
+"""The openai-whisper backend's window decoding: the encoder run once per window, and the
+temperature fallback keeping the likeliest decode that is not a loop."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from whisper.decoding import DecodingOptions, DecodingResult
+
+from pipeline.asr.backends import openai_whisper
+from pipeline.asr.backends.base import BEST_OF, TEMPERATURES
+from pipeline.asr.backends.openai_whisper import EncodeOnce, decode_with_fallback
+
+
+class _CountingEncoder(torch.nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls = 0
+
+    def forward(self, mel: torch.Tensor) -> torch.Tensor:
+        self.calls += 1
+        return mel * 2
+
+
+def test_encoder_runs_once_per_window() -> None:
+    inner = _CountingEncoder()
+    encoder = EncodeOnce(inner)
+    window = torch.ones(80, 30)
+    first = encoder(window.unsqueeze(0))
+    assert encoder(window.unsqueeze(0)) is first  # a new view of the same window: no new pass
+    assert inner.calls == 1
+    window.add_(1.0)  # written since: encoded again
+    assert torch.equal(encoder(window.unsqueeze(0)), (window * 2).unsqueeze(0))
+    other = torch.ones(80, 30)
+    encoder(other.unsqueeze(0))
+    assert inner.calls == 3
+
+
+def test_encoder_once_under_inference_mode() -> None:
+    inner = _CountingEncoder()
+    encoder = EncodeOnce(inner)
+    with torch.inference_mode():  # as the backend decodes: tensors without a version counter
+        window = torch.ones(80, 30)
+        first = encoder(window.unsqueeze(0))
+        assert encoder(window[:, :].unsqueeze(0)) is first
+        assert torch.equal(encoder(torch.zeros(1, 80, 30)), torch.zeros(1, 80, 30))
+    assert inner.calls == 2
+
+
+def _result(temperature: float, ratio: float, logprob: float, no_speech: float = 0.1):
+    return DecodingResult(
+        audio_features=torch.zeros(1),
+        language="zh",
+        text=f"t={temperature}",
+        avg_logprob=logprob,
+        no_speech_prob=no_speech,
+        temperature=temperature,
+        compression_ratio=ratio,
+    )
+
+
+@pytest.fixture
+def decodes(monkeypatch):
+    """Replace whisper's decode with one returning the scripted result per temperature; the
+    options it was called with are recorded."""
+    calls: list[DecodingOptions] = []
+    script: dict[float, DecodingResult] = {}
+
+    def fake_decode(model, mel, options):
+        calls.append(options)
+        return script[options.temperature]
+
+    monkeypatch.setattr("whisper.decoding.decode", fake_decode)
+    return script, calls
+
+
+def _ladder(script, rows) -> None:
+    for temperature, (ratio, logprob, no_speech) in zip(TEMPERATURES, rows, strict=True):
+        script[temperature] = _result(temperature, ratio, logprob, no_speech)
+
+
+BEAM = DecodingOptions(language="zh", beam_size=5, fp16=False)
+
+
+def test_a_good_first_decode_has_no_fallback(decodes) -> None:
+    script, calls = decodes
+    _ladder(script, [(1.5, -0.3, 0.1), (1.5, -0.3, 0.1), (1.5, -0.3, 0.1)])
+    assert decode_with_fallback(None, torch.zeros(1), BEAM).temperature == 0.0
+    assert len(calls) == 1 and calls[0].beam_size == 5 and calls[0].best_of is None
+
+
+def test_silence_ends_the_ladder(decodes) -> None:
+    script, calls = decodes
+    _ladder(script, [(3.0, -1.5, 0.9), (1.5, -0.3, 0.9), (1.5, -0.3, 0.9)])
+    assert decode_with_fallback(None, torch.zeros(1), BEAM).temperature == 0.0
+    assert len(calls) == 1
+
+
+def test_fallbacks_sample_and_stop_at_the_first_that_passes(decodes) -> None:
+    script, calls = decodes
+    _ladder(script, [(3.1, -0.2, 0.1), (1.6, -0.5, 0.1), (1.5, -0.1, 0.1)])
+    assert decode_with_fallback(None, torch.zeros(1), BEAM).temperature == TEMPERATURES[1]
+    assert [(c.beam_size, c.best_of) for c in calls] == [(5, None), (None, BEST_OF)]
+
+
+def test_when_none_passes_the_likeliest_decode_that_is_no_loop_is_kept(decodes) -> None:
+    script, _ = decodes
+    # the loop (first) is the likeliest; the last, as whisper would keep it, the least likely
+    _ladder(script, [(3.5, -0.1, 0.1), (1.8, -1.2, 0.1), (2.0, -1.6, 0.1)])
+    assert decode_with_fallback(None, torch.zeros(1), BEAM).temperature == TEMPERATURES[1]
+
+
+def test_when_every_decode_loops_the_likeliest_is_kept(decodes) -> None:
+    script, _ = decodes
+    _ladder(script, [(3.5, -0.4, 0.1), (2.9, -0.9, 0.1), (4.0, -1.6, 0.1)])
+    assert decode_with_fallback(None, torch.zeros(1), BEAM).temperature == 0.0
+
+
+def test_install_is_idempotent() -> None:
+    model = torch.nn.Module()
+    model.encoder = _CountingEncoder()
+    openai_whisper.install(model)  # type: ignore[arg-type]
+    openai_whisper.install(model)  # type: ignore[arg-type]
+    assert isinstance(model.encoder, EncodeOnce)
+    assert isinstance(model.encoder.encoder, _CountingEncoder)
+
+
+def test_speech_left_without_text_is_found() -> None:
+    from pipeline.asr.backends.openai_whisper import undecoded_stretches
+    from pipeline.asr.guards import AsrSegment
+
+    segments = [
+        AsrSegment(0.2, 9.0, "a"),
+        AsrSegment(9.5, 25.0, "b"),
+        AsrSegment(12.0, 27.5, "c"),  # overlapping: covers up to 27.5
+        AsrSegment(40.0, 44.0, "d"),  # 12.5 s skipped before it
+    ]
+    assert undecoded_stretches(segments, 51.0) == [(27.5, 40.0), (44.0, 51.0)]
+    assert undecoded_stretches(segments, 48.0) == [(27.5, 40.0)]  # 4 s left: a pause
+    assert undecoded_stretches([], 6.0) == [(0.0, 6.0)]

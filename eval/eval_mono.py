@@ -9,12 +9,14 @@ against those turns, and so are the mono calls of the end-to-end corpus
 ``--sets tuning`` while tuning, ``--sets heldout`` for the calls kept apart). The figure is
 the share of transcribed speech time whose segment has the right role (a turn left
 ``unknown`` counts as not right); the share left unknown and the share of the true speech
-that any segment covers are printed beside it. Only times and roles are read from the
-transcripts: no text is printed or written.
+that any segment covers are printed beside it. ``--one-segment`` scores each call a second
+time with its transcript joined into one segment (``+1seg``), as Whisper sometimes hears a
+mono call: the split must then find every change of speaker from the audio. Only times and
+roles are read from the transcripts: no text is printed or written.
 
     .venv/bin/python eval/eval_mono.py [--model base] [--asr-backend faster-whisper]
         [--features spectral resemblyzer] [--min-confidence 0.6]
-        [--sets samples tuning heldout] [FILE...]
+        [--sets samples tuning heldout] [--one-segment] [FILE...]
 """
 
 from __future__ import annotations
@@ -178,6 +180,22 @@ def corpus_calls(
     return out
 
 
+def as_one_segment(segments: Sequence[Any]) -> list[Any]:
+    """The transcript's segments as one segment with all their words: a mono call as
+    Whisper sometimes returns it, one long segment over both speakers."""
+    if not segments:
+        return []
+    first, last = segments[0], segments[-1]
+    return [
+        replace(
+            first,
+            end=last.end,
+            text="".join(seg.text for seg in segments),
+            words=tuple(w for seg in segments for w in seg.words),
+        )
+    ]
+
+
 def main() -> int:
     """Transcribe each call once, split it with each feature set, print the table."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -192,6 +210,11 @@ def main() -> int:
         choices=SETS,
         default=["samples", "tuning"],
         help="audio_samples/ and/or the e2e corpus's mono calls (heldout only when asked)",
+    )
+    parser.add_argument(
+        "--one-segment",
+        action="store_true",
+        help="also score each call with its transcript joined into one segment (+1seg)",
     )
     args = parser.parse_args()
 
@@ -208,9 +231,11 @@ def main() -> int:
     splitters = {n: MonoSplitter(load_features(n), min_confidence) for n in args.features}
     # the downmixed stereo calls (truth from their channels), the true mono samples and each
     # set of the e2e corpus's mono calls (truth from script turns) are totalled apart
-    totals = {(n, kind): RoleScore(0, 0, 0, 0) for n in args.features for kind in KINDS}
+    variants = [""] + (["+1seg"] if args.one_segment else [])
+    labels = [n + v for n in args.features for v in variants]
+    totals = {(label, kind): RoleScore(0, 0, 0, 0) for label in labels for kind in KINDS}
     print(f"model {args.model} on {args.asr_backend}; min confidence {min_confidence}")
-    print(f"{'file':48} {'features':10} {'speech s':>8} {'right':>6} {'unknown':>7} "
+    print(f"{'file':48} {'features':14} {'speech s':>8} {'right':>6} {'unknown':>7} "
           f"{'wrong':>6} {'covered':>7} {'split s':>7}")  # fmt: skip
     calls = sample_calls(args.files) if "samples" in args.sets else []
     for corpus_set in ("tuning", "heldout"):
@@ -219,29 +244,31 @@ def main() -> int:
     for name, language, call, truth, kind in calls:
         transcript = transcribe_call(call, backend, language=language, vad=vad, mono=False)
         samples = np.asarray(call.channels[0].samples, np.float32)
-        for feature, splitter in splitters.items():
+        for feature, variant in ((n, v) for n in splitters for v in variants):
+            heard = transcript.segments if not variant else as_one_segment(transcript.segments)
             started = time.perf_counter()
-            segments = splitter.split(transcript.segments, samples, transcript.language)
+            segments = splitters[feature].split(heard, samples, transcript.language)
             took = time.perf_counter() - started
             s = score_roles(truth, segments)
-            key = (feature, kind)
+            label = feature + variant
+            key = (label, kind)
             t = totals[key]
             totals[key] = RoleScore(
                 t.right + s.right, t.unknown + s.unknown, t.wrong + s.wrong, t.missed + s.missed
             )
             speech = s.transcribed + s.missed
             print(
-                f"{name:48} {feature:10} {speech:8.1f} {s.accuracy:6.1%} "
+                f"{name:48} {label:14} {speech:8.1f} {s.accuracy:6.1%} "
                 f"{s.unknown / max(s.transcribed, 1e-9):7.1%} "
                 f"{s.wrong / max(s.transcribed, 1e-9):6.1%} "
                 f"{s.transcribed / max(speech, 1e-9):7.1%} {took:7.2f}"
             )
-    for (feature, kind), t in totals.items():
+    for (label, kind), t in totals.items():
         if not t.transcribed:
             continue
         verdict = "meets" if t.accuracy >= TARGET else "misses"
         print(
-            f"{kind}, {feature}: {t.accuracy:.1%} of {t.transcribed:.1f} s transcribed "
+            f"{kind}, {label}: {t.accuracy:.1%} of {t.transcribed:.1f} s transcribed "
             f"speech with the right role ({verdict} the {TARGET:.0%} target); "
             f"{t.unknown / max(t.transcribed, 1e-9):.1%} unknown, "
             f"{t.wrong / max(t.transcribed, 1e-9):.1%} wrong"

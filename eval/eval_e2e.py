@@ -42,8 +42,9 @@ English digit words read as digits and up to two spaces, hyphens or commas betwe
 removed. Digit runs touching an ASCII letter are skipped (hex digests, pseudonym tokens), and a
 value shorter than five digits leaks only as a whole run of exactly its digits (a PIN's four
 digits inside a timestamp are not a leak). For a text value (names, addresses, e-mail): the exact
-text (case folded). Long numbers (11+ digits) with any 8 contiguous digits still readable are
-listed apart as partly exposed (a misheard ID whose first twelve digits stand). What is read:
+text (case folded), not inside a longer Latin word ("Tom" is not read in "customer"). Long
+numbers (11+ digits) with any 8 contiguous digits still readable are listed apart as partly
+exposed (a misheard ID whose first twelve digits stand). What is read:
 every file under the run's folder but audio (the redacted recordings), SQLite files table by
 table (write-ahead log included) and the callsentry database also byte for byte; Prefect's
 database without its block catalogue, which ships example numbers ("1234567890") of its own.
@@ -497,6 +498,8 @@ _MACHINE_NUMBER = re.compile(
     r"|\b1[5-9]\d{8}\.\d+"
 )
 _DIGIT_RUN = re.compile(r"\d+(?:[Xx](?![A-Za-z]))?")  # an ID may end in X
+_NOT_LATIN_LETTER_BEFORE = r"(?<![a-z])"  # around a text value, in case-folded output
+_NOT_LATIN_LETTER_AFTER = r"(?![a-z])"
 
 
 @dataclass(frozen=True)
@@ -546,7 +549,13 @@ def leaks_in(value: TruthPii, outputs: Sequence[OutputText]) -> list[str]:
                 hits.append(output.source)
     else:
         needle = unicodedata.normalize("NFKC", value.value).casefold().strip()
-        hits = [o.source for o in outputs if needle and needle in o.folded]
+        if needle:
+            # a Latin name is a word: "tom" in "custom" or "mark" in "markdown" is no leak
+            # (Chinese text has no spaces: a name there is searched as it is)
+            pattern = re.compile(
+                _NOT_LATIN_LETTER_BEFORE + re.escape(needle) + _NOT_LATIN_LETTER_AFTER
+            )
+            hits = [o.source for o in outputs if pattern.search(o.folded)]
     return hits
 
 

@@ -7,6 +7,13 @@ to the nearest context word is kept in the result metadata so the engine can pre
 whose context is closest (then the longer, more specific context word) when two context-only
 recognizers match the same digits. A recognizer may list ``context_exclusions``: phrases that
 contain one of its context words without meaning it ("zip code" is not a verification code).
+
+An answer reaches back to the question. A transcript is analysed as one text whose turns are
+separated by :data:`TURN_SEPARATOR` (the engine's speaker-change joiner); when the window before
+the digits reaches into the previous turn, it covers that whole turn (up to
+:data:`PREVIOUS_TURN_CHARS`). "给您发了条短信，麻烦把里面那几位数字读给我，我帮您核实一下身份"
+and then "哦，稍等，我看看，是七二九四幺六" puts 短信 more than :data:`CONTEXT_PREFIX_CHARS`
+characters before the code.
 """
 
 from __future__ import annotations
@@ -15,7 +22,11 @@ from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.context_aware_enhancers import ContextAwareEnhancer
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
+from pipeline.pii.engine import SPEAKER_CHANGE_JOINER
+
 CONTEXT_PREFIX_CHARS = 40  # how far back a context word may be
+PREVIOUS_TURN_CHARS = 240  # how much of the previous turn an answer at a turn's start sees
+TURN_SEPARATOR = SPEAKER_CHANGE_JOINER  # between two speakers' turns
 CONTEXT_BOOST = 0.35  # Presidio's usual similarity factor
 MIN_SCORE_WITH_CONTEXT = 0.4  # a boosted result reaches at least the engine threshold
 CONTEXT_DISTANCE_KEY = "context_distance"  # recognition_metadata key: chars to the context word
@@ -54,7 +65,7 @@ class CharWindowContextEnhancer(ContextAwareEnhancer):
                 continue
             if meta.get(RecognizerResult.IS_SCORE_ENHANCED_BY_CONTEXT_KEY):
                 continue
-            window_start = max(0, result.start - self.prefix_chars)
+            window_start = context_window_start(lowered, result.start, self.prefix_chars)
             window = lowered[window_start : result.start]
             excluded = getattr(recognizer, "context_exclusions", ())
             blockers = getattr(recognizer, "context_blockers", ())
@@ -84,6 +95,19 @@ class CharWindowContextEnhancer(ContextAwareEnhancer):
                 result.analysis_explanation.set_supportive_context_word(best_word)
                 result.analysis_explanation.set_improved_score(result.score)
         return results
+
+
+def context_window_start(text: str, start: int, prefix_chars: int = CONTEXT_PREFIX_CHARS) -> int:
+    """Where the context window of a match at ``start`` begins: ``prefix_chars`` back, or, when
+    that reaches into the previous turn, that turn's start (at most :data:`PREVIOUS_TURN_CHARS`
+    before the turn boundary), so that an answer sees the whole question."""
+    window_start = max(0, start - prefix_chars)
+    boundary = text.rfind(TURN_SEPARATOR, window_start, start)
+    if boundary < 0:
+        return window_start
+    previous = text.rfind(TURN_SEPARATOR, 0, boundary)
+    previous_start = previous + len(TURN_SEPARATOR) if previous >= 0 else 0
+    return min(window_start, max(previous_start, boundary - PREVIOUS_TURN_CHARS))
 
 
 def _excluded(text: str, start: int, end: int, exclusions: tuple[str, ...]) -> bool:

@@ -5,7 +5,8 @@ common in Chinese text) or a line break, written with full-width (１５９) or 
 digits (٣٤٥), or with zero-width characters or soft hyphens between its digits, is one number
 to a reader and none to a regular expression. :func:`fold` rewrites such characters (digits to
 ASCII, exotic spaces and single line breaks to a space, dashes to ``-``, full-width Latin
-letters and ``＠ ．`` to ASCII) and drops invisible ones, keeping for each folded character the
+letters and ``＠ ．`` to ASCII, the small punctuation forms Whisper writes in Chinese (``﹐ ﹑ ﹒``)
+to ``, 、 .``) and drops invisible ones, keeping for each folded character the
 original span it came from. A blank line (two line breaks) stays: it is a boundary nothing may
 run across (the PII engine joins two speakers' turns with one).
 """
@@ -27,6 +28,7 @@ DASHES = frozenset("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d
 FULL_WIDTH_KEPT = frozenset("\uff0c\uff1a\uff1b\uff08\uff09\uff01\uff1f")
 FULL_WIDTH_START, FULL_WIDTH_END = 0xFF01, 0xFF5E  # ！ .. ～, the ASCII block in full width
 FULL_WIDTH_OFFSET = 0xFEE0  # full-width code point - ASCII code point
+SMALL_FORM_START, SMALL_FORM_END = 0xFE50, 0xFE6B  # ﹐ .. ﹫, small punctuation (one char each)
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,8 @@ def _fold_char(ch: str) -> str:
     code = ord(ch)
     if FULL_WIDTH_START <= code <= FULL_WIDTH_END and ch not in FULL_WIDTH_KEPT:
         return chr(code - FULL_WIDTH_OFFSET)
+    if SMALL_FORM_START <= code <= SMALL_FORM_END:
+        return unicodedata.normalize("NFKC", ch)
     digit = unicodedata.decimal(ch, None)
     if digit is not None:
         return str(digit)

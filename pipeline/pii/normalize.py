@@ -19,15 +19,17 @@ phone or SSN layout the recognizers read as it is (``800-432-1000``, ``(415) 555
 ``123-45-6789``) or a list of small numbers (``10, 11, 12``).
 
 The digit-density safety net (last line of defence) catches what the shapes above miss: a
-stretch made only of digit groups (1 to :data:`MAX_GROUP_DIGITS` digits) and separators, in
-any mix ("4-9-1-6, 0-3-10-10-8-2-1-5, 2-0-4-2", misheard two-digit groups included), holding at
-least :data:`MIN_DENSE_RUN_DIGITS` digits, is joined as one run. The run is cut into items at
+stretch made only of digit groups (1 to :data:`MAX_DENSE_GROUP_DIGITS` digits) and separators,
+in any mix ("4-9-1-6, 0-3-10-10-8-2-1-5, 2-0-4-2", misheard two-digit groups included, and two
+groups Whisper glued together where a segment ended: "5248-1300. 44772917"), holding at least
+:data:`MIN_DENSE_RUN_DIGITS` digits, is joined as one run. The run is cut into items at
 the pauses (a gap with a space, ， or 、); items that are an amount, decimal, date, expiry,
 phone or SSN layout (as above), or that follow a currency sign or precede a unit, stay as they
 are and split the stretch; a run after "+" or "(" is a phone layout and stays whole.
 
-ASR slips inside a dictated run are read as digits: ``I``/``l`` between digit groups ("1.I.84")
-and the homophones won / to / too / for / ate between digit words ("one nine ate four").
+ASR slips inside a dictated run are read as digits: ``I``/``l`` between digit groups ("1.I.84"),
+the homophones won / to / too / for / ate between digit words ("one nine ate four"), and the
+homophones of 幺 (姚, 邀, 腰, ...) inside a chain of Chinese digits ("姚姚零邀零八").
 
 A spoken run needs at least :data:`MIN_SPOKEN_RUN_DIGITS` digits, so 一个 / 两个 / 三千块 /
 "one moment" stay words, and amounts, rates and dates keep their shape (``5000元``, ``3.85%``).
@@ -45,6 +47,8 @@ from pipeline.pii.thousands import THOUSANDS_RE, is_dictated_thousands
 MIN_SPOKEN_RUN_DIGITS = 3  # a spoken run shorter than this is left as words
 MAX_SEPARATOR_CHARS = 3  # longest gap (spaces, commas, dashes) inside one run
 MAX_GROUP_DIGITS = 5  # a written digit group longer than this is not part of a dictated run
+# ... except in a dense stretch, where two 4-digit groups may come glued ("44772917")
+MAX_DENSE_GROUP_DIGITS = 8
 DICTATED_MIN_GROUPS = 4  # single-digit groups ("1, 9, 8, 4"): digit by digit, like speech
 # digit-density safety net: a stretch of digit groups, any separators, with this many digits
 # or more is one number (an 8-digit stretch is already more than any date, rate or time holds)
@@ -103,13 +107,17 @@ EN_REPEATS: dict[str, int] = {"double": 2, "triple": 3}
 # ASR homophones of digit words, read as digits only between digit words ("four won one")
 EN_HOMOPHONES: dict[str, str] = {"won": "1", "to": "2", "too": "2", "for": "4", "ate": "8"}
 STRICT_HOMOPHONE_DIGITS = ("1", "8")  # won / ate: enough with one digit word either side
+# ASR homophones of 幺 (yāo, "one" in dictation): 姚姚零邀零八 is 110108. Read as 1 only inside a
+# chain of Chinese digits (joined by separators) holding at least ZH_HOMOPHONE_MIN_DIGITS digits
+ZH_HOMOPHONES: dict[str, str] = {ch: "1" for ch in "姚邀腰妖吆夭尧遥摇窑"}
+ZH_HOMOPHONE_MIN_DIGITS = 3
 ONE_LIKE_LETTERS = "Il"  # "1.I.84": a 1 misrecognised as a letter, only between digit groups
 
 _EN_WORDS = "|".join(sorted([*EN_DIGITS, *EN_REPEATS], key=len, reverse=True))
 _HOMOPHONES = "|".join(sorted(EN_HOMOPHONES, key=len, reverse=True))
 _TOKEN_RE = re.compile(
     rf"(?P<count>[{''.join(ZH_COUNTS)}]){COUNTED_MEASURE}(?=[{''.join(ZH_DIGITS)}])"
-    rf"|(?P<ascii>[0-9]+)|(?P<zh>[{''.join(ZH_DIGITS)}])"
+    rf"|(?P<ascii>[0-9]+)|(?P<zh>[{''.join(ZH_DIGITS)}])|(?P<zhhom>[{''.join(ZH_HOMOPHONES)}])"
     rf"|(?<![A-Za-z])(?P<en>{_EN_WORDS})(?![A-Za-z])"
     rf"|(?<![A-Za-z])(?P<hom>{_HOMOPHONES})(?![A-Za-z])"
     rf"|(?<![A-Za-z])(?-i:(?P<letter>[{ONE_LIKE_LETTERS}]))(?![A-Za-z])",
@@ -199,12 +207,12 @@ class _Token:
     start: int  # original offsets
     end: int
     digits: str  # what it stands for ("" for a repeat word)
-    kind: str  # ascii | zh | en | repeat | homophone | letter
+    kind: str  # ascii | zh | en | repeat | homophone | zh_homophone | letter
     repeat: int = 1  # 2 for "double", 3 for "triple"
 
     @property
     def spoken(self) -> bool:
-        return self.kind in ("zh", "en", "repeat", "homophone")
+        return self.kind in ("zh", "en", "repeat", "homophone", "zh_homophone")
 
 
 def _token_at(match: re.Match[str]) -> _Token:
@@ -215,6 +223,8 @@ def _token_at(match: re.Match[str]) -> _Token:
         return _Token(start, end, match.group("ascii"), "ascii")
     if match.group("zh"):
         return _Token(start, end, ZH_DIGITS[match.group("zh")], "zh")
+    if match.group("zhhom"):
+        return _Token(start, end, ZH_HOMOPHONES[match.group("zhhom")], "zh_homophone")
     if match.group("hom"):
         return _Token(start, end, EN_HOMOPHONES[match.group("hom").lower()], "homophone")
     if match.group("letter"):
@@ -259,13 +269,43 @@ def _slip_is_digit(text: str, tokens: list[_Token], i: int) -> bool:
     return outer_before or outer_after or token.digits in STRICT_HOMOPHONE_DIGITS
 
 
+def _zh_homophone_digits(text: str, tokens: list[_Token]) -> set[int]:
+    """Indices of the 幺 homophones in ``tokens`` that stand for a digit: those in a chain of
+    Chinese digit tokens (each joined to the next by a separator, a homophone touching its
+    neighbour) with at least :data:`ZH_HOMOPHONE_MIN_DIGITS` real Chinese digits ("姚九七九"
+    yes; "姚明", "姚先生", "姚，一三八" no)."""
+    digits: set[int] = set()
+    chain: list[int] = []
+    for i, token in enumerate([*tokens, None]):
+        joined = False
+        if token is not None and token.kind in ("zh", "zh_homophone") and chain:
+            last = tokens[chain[-1]]
+            gap = text[last.end : token.start]
+            # a homophone touches its neighbour: "姚，一三八" is a surname before a number
+            joined = (
+                not gap
+                if "zh_homophone" in (last.kind, token.kind)
+                else _SEPARATOR_RE.fullmatch(gap) is not None
+            )
+        if chain and not joined:
+            if sum(tokens[j].kind == "zh" for j in chain) >= ZH_HOMOPHONE_MIN_DIGITS:
+                digits.update(j for j in chain if tokens[j].kind == "zh_homophone")
+            chain = []
+        if token is not None and token.kind in ("zh", "zh_homophone"):
+            chain.append(i)
+    return digits
+
+
 def _tokens(text: str) -> list[_Token]:
     """Digit tokens of ``text``; letters and homophones only where they stand for a digit."""
     tokens = [_token_at(m) for m in _TOKEN_RE.finditer(text)]
+    zh_homophones = _zh_homophone_digits(text, tokens)
     return [
         t
         for i, t in enumerate(tokens)
-        if t.kind not in ("letter", "homophone") or _slip_is_digit(text, tokens, i)
+        if (t.kind not in ("letter", "homophone", "zh_homophone"))
+        or (t.kind == "zh_homophone" and i in zh_homophones)
+        or (t.kind != "zh_homophone" and _slip_is_digit(text, tokens, i))
     ]
 
 
@@ -377,9 +417,10 @@ def _dense_stretches(text: str, run: list[tuple[_Token, str]]) -> list[list[tupl
     """Stretches of a written run to join by digit density alone (see module docstring).
 
     Only for a run :func:`_grouped_run` did not join. Items that keep their shape (amount,
-    decimal, date, phone or SSN layout; longer than :data:`MAX_GROUP_DIGITS` digits per group;
+    decimal, date, phone or SSN layout; longer than :data:`MAX_DENSE_GROUP_DIGITS` digits per group;
     after a currency sign; before a unit) split the run; each stretch of the other items with
-    :data:`MIN_DENSE_RUN_DIGITS` digits or more is returned (first gap cleared).
+    :data:`MIN_DENSE_RUN_DIGITS` digits or more is returned (first gap cleared); a group of more
+    than :data:`MAX_GROUP_DIGITS` digits only with other groups (alone it is left as written).
     """
     run = _drop_month_date(text, run)
     if sum(len(t.digits) for t, _ in run) < MIN_DENSE_RUN_DIGITS:
@@ -395,7 +436,7 @@ def _dense_stretches(text: str, run: list[tuple[_Token, str]]) -> list[list[tupl
     for index, item in enumerate(items):
         item_start, item_end = item[0][0].start, item[-1][0].end
         keep = (
-            any(len(t.digits) > MAX_GROUP_DIGITS for t, _ in item)
+            any(len(t.digits) > MAX_DENSE_GROUP_DIGITS for t, _ in item)
             or _DENSE_KEEP_RE.fullmatch(text, item_start, item_end) is not None
             or (index == 0 and _CURRENCY_BEFORE_RE.search(text, max(0, start - 2), start))
             or (index == len(items) - 1 and not _QUANTITY_AFTER_RE.match(text, item_end))
@@ -410,6 +451,7 @@ def _dense_stretches(text: str, run: list[tuple[_Token, str]]) -> list[list[tupl
         [(t, "" if i == 0 else gap) for i, (t, gap) in enumerate(stretch)]
         for stretch in stretches
         if sum(len(t.digits) for t, _ in stretch) >= MIN_DENSE_RUN_DIGITS
+        and (len(stretch) > 1 or len(stretch[0][0].digits) <= MAX_GROUP_DIGITS)
     ]
 
 

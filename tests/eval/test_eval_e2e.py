@@ -225,6 +225,18 @@ def test_id_card_with_check_letter_and_text_values() -> None:
     assert e2e.leaks_in(name, [e2e.prepare_output("a", "I'm <PERSON>")]) == []
 
 
+def test_a_latin_name_leaks_as_a_word_only() -> None:
+    """ "Tom" is not read in "customer", nor "Mark" in Prefect's "markdown"; a Chinese name,
+    written without spaces, is read anywhere."""
+    tom = e2e.TruthPii("PERSON", "Tom", "agent", 0, "")
+    assert e2e.leaks_in(tom, [e2e.prepare_output("a", "CUSTOMER: a custom atom")]) == []
+    assert e2e.leaks_in(tom, [e2e.prepare_output("a", "My name is Tom, agent 823.")]) == ["a"]
+    mark = e2e.TruthPii("PERSON", "Mark", "agent", 0, "")
+    assert e2e.leaks_in(mark, [e2e.prepare_output("db", '{"type": "markdown"}')]) == []
+    name = e2e.TruthPii("PERSON", "陈志强", "customer", 3, "")
+    assert e2e.leaks_in(name, [e2e.prepare_output("a", "我叫陈志强身份证号")]) == ["a"]
+
+
 def test_rules_outcomes_and_micro_counts() -> None:
     outcomes = e2e.rule_outcomes(frozenset({"a", "b"}), frozenset({"b", "c"}))
     assert outcomes == {"a": "fn", "b": "tp", "c": "fp"}

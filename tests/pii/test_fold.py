@@ -26,6 +26,9 @@ from pipeline.pii.fold import fold, needs_folding
         ("6222\r\n0212", "6222 0212"),
         ("6222\n\n0212", "6222\n\n0212"),  # a blank line: a boundary
         ("您好，请问（一）？", "您好，请问（一）？"),  # Chinese punctuation stays
+        # Whisper's small punctuation forms between dictated digits
+        ("幺幺零﹑幺九七九﹐三三", "幺幺零、幺九七九,三三"),
+        ("感谢您﹒再见﹗", "感谢您.再见!"),
         ("plain ascii", "plain ascii"),
     ],
 )

@@ -68,6 +68,16 @@ from pipeline.pii.normalize import normalize
         ("1-800-555-0199, 800.432.1000", "1-800-555-0199, 800.432.1000"),
         ("12, 24, 36, 48 months", "12, 24, 36, 48 months"),
         ("I paid 500. 300 was left, 2-3, 5", "I paid 500. 300 was left, 2-3, 5"),
+        # two groups glued where Whisper ended a segment (the engine joins the two with a space)
+        (
+            "Let me repeat the card number 5248-1300. 44772917. The travel notice is set.",
+            "Let me repeat the card number 5248130044772917. The travel notice is set.",
+        ),
+        # ... but a long group on its own is left as written
+        ("订单号是44772917。", "订单号是44772917。"),
+        # Whisper's small ideographic comma between groups, and 幺 heard as 姚 / 邀
+        ("王剑国﹑姚姚零邀零八﹑姚九七九零九二三﹑", "王剑国、11010819790923、"),
+        ("身份证号三二零邀零六，邀九八五零四邀二，三三邀七", "身份证号320106198504123317"),
     ],
 )
 def test_normalize_text(text, expected):
@@ -125,6 +135,25 @@ def test_counted_financial_and_full_width_digits(text: str, digits: str) -> None
     assert norm.to_original(start, start + len(digits)) == (0, len(text))
 
 
-@pytest.mark.parametrize("text", ["两个人", "一个月", "三个月后", "伍先生", "陆女士您好"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "两个人",
+        "一个月",
+        "三个月后",
+        "伍先生",
+        "陆女士您好",
+        # homophones of 幺 that are words: a surname, a verb, one digit nearby
+        "姚先生您好",
+        "我是姚明",
+        "邀请您参加活动",
+        "姚二",
+    ],
+)
 def test_counts_and_surnames_without_digits_stay_words(text: str) -> None:
     assert normalize(text).text == text
+
+
+def test_a_homophone_of_yao_next_to_a_pause_is_a_surname() -> None:
+    """ "我姓姚，一三八…": the surname before a pause is no digit of the number after it."""
+    assert normalize("我姓姚，一三八一二三四五六七八").text == "我姓姚，13812345678"

@@ -45,6 +45,8 @@ SURNAME_INTRO_RE = re.compile(r"(?:我姓|免贵姓|姓)\s*$")
 NOT_NAME_CHARS = set(
     "的了是在我你您他她它们这那和与就都也还吗呢吧啊呀嗯哦说要把被给对从到为有没不很请"
 )
+# personal pronouns: jieba tags 祝您 (in 祝您生活愉快) as a name; no name holds one
+PRONOUNS = frozenset("我你您他她它")
 
 NOT_NAME_WORDS = {
     "谢谢",
@@ -101,7 +103,12 @@ class ZhPersonRecognizer(EntityRecognizer):
             if word in NOT_NAME_WORDS:
                 i += 1
                 continue
-            if tag in NAME_TAGS and 2 <= len(word) <= 4 and _is_cjk(word):
+            if (
+                tag in NAME_TAGS
+                and 2 <= len(word) <= 4
+                and _is_cjk(word)
+                and not PRONOUNS.intersection(word)
+            ):
                 surname_first = word[0] in SURNAMES or word.startswith(COMPOUND_SURNAMES)
                 candidates.append((start, start + len(word), NR_SCORE if surname_first else 0.1))
                 i += 1

@@ -14,6 +14,16 @@ Between the flow and the workers travel only a path, a run id and the run's over
 strings); back comes a :class:`~pipeline.summary.CallOutcome` (ids, counts, score). The raw
 transcript lives in one worker's memory as a local variable, never as a Dask result, and the
 local cluster is started with spilling to disk turned off (:data:`NO_SPILL`).
+
+A local worker is started with every thread pool pinned to the plan's threads in the
+environment it is spawned with (:func:`thread_pool_environment`): OpenMP, MKL, OpenBLAS and
+numba read their variable once, at import, and Dask applies its ``env`` in the child only after
+the child has imported its start-up modules (and keeps a variable the parent already has over
+its own pre-spawn defaults). Dask's own periodic work is slowed to what calls of tens of
+seconds need (:data:`QUIET_DASK`): by default each worker's event loop samples the task
+thread's stack every 10 ms for a profile nobody reads; in a 2-worker run measured on a busy
+machine, each worker's event loop thread burnt 65-75% of the CPU of its task thread
+(docs/scale-out.md).
 """
 
 from __future__ import annotations
@@ -39,6 +49,25 @@ NO_SPILL: dict[str, Any] = {
     "distributed.worker.memory.spill": False,
     "distributed.scheduler.allowed-failures": ALLOWED_FAILURES,
 }
+
+# Dask's periodic work, set for calls that take tens of seconds: no statistical profiler (it
+# walks the task thread's stack every 10 ms, on the worker's event loop), the event loop's
+# health tick once a second instead of every 20 ms, system and memory monitors every 5 s and
+# 1 s instead of 0.5 s and 0.1 s (a worker's memory grows over seconds while a model loads).
+QUIET_DASK: dict[str, Any] = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "1s",
+    "distributed.admin.system-monitor.interval": "5s",
+    "distributed.worker.memory.monitor-interval": "1s",
+}
+
+# Thread-pool sizes read from the environment when a library is first imported.
+THREAD_COUNT_VARIABLES = (
+    "OMP_NUM_THREADS",  # OpenMP: torch's intra-op pool, CTranslate2
+    "MKL_NUM_THREADS",  # MKL inside torch
+    "OPENBLAS_NUM_THREADS",  # numpy's BLAS
+    "NUMBA_NUM_THREADS",  # numba (librosa's kernels)
+)
 
 
 @dataclass(frozen=True)
@@ -97,37 +126,63 @@ def plan_workers(
     return WorkerPlan(workers, threads or max(1, cores // workers), address)
 
 
+def thread_pool_environment(threads: int) -> dict[str, str]:
+    """Every library's thread pool pinned to ``threads``, and the Rust tokenizers' pool off (it
+    would start one thread per core): set before a worker process is spawned."""
+    count = str(max(1, threads))
+    return {**{name: count for name in THREAD_COUNT_VARIABLES}, "TOKENIZERS_PARALLELISM": "false"}
+
+
+@contextmanager
+def local_cluster(plan: WorkerPlan, scratch_dir: Path) -> Iterator[Any]:
+    """A started local Dask cluster of ``plan.workers`` processes, one call at a time each,
+    spilling off, Dask's periodic work quiet and each worker's thread pools pinned to
+    ``plan.threads`` before its first import; closed at the end.
+
+    The pool variables are set in this process's environment while the cluster runs, since a
+    spawned worker inherits it (Dask's ``env`` is applied in the child only after it has
+    unpickled, and imported, its start-up code; its own pre-spawn defaults yield to a variable
+    already set); they are put back as they were when the cluster closes."""
+    import dask
+    from distributed import LocalCluster
+
+    scratch_dir.mkdir(parents=True, exist_ok=True)
+    pools = thread_pool_environment(plan.threads)
+    saved = {name: os.environ.get(name) for name in pools}
+    os.environ.update(pools)
+    try:
+        with dask.config.set({**NO_SPILL, **QUIET_DASK}):
+            cluster = LocalCluster(
+                n_workers=plan.workers,
+                threads_per_worker=1,  # one call at a time per worker process
+                processes=True,
+                memory_limit=WORKER_MEMORY_LIMIT,
+                local_directory=str(scratch_dir),
+                dashboard_address=None,
+                env={"CALLSENTRY_THREADS": str(plan.threads), **pools},
+            )
+            try:
+                yield cluster
+            finally:
+                cluster.close()
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 @contextmanager
 def task_runner(plan: WorkerPlan, scratch_dir: Path) -> Iterator[Any]:
     """A started ``DaskTaskRunner`` for ``plan``: on the cluster at ``plan.address``, or on a
-    local cluster of ``plan.workers`` processes (scratch files under ``scratch_dir``, spilling
-    off), closed at the end."""
-    import dask
-    from distributed import LocalCluster
+    local cluster of ``plan.workers`` processes (:func:`local_cluster`, scratch files under
+    ``scratch_dir``), closed at the end."""
     from prefect_dask import DaskTaskRunner
 
     if plan.address is not None:
         with DaskTaskRunner(address=plan.address) as runner:
             yield runner
         return
-    scratch_dir.mkdir(parents=True, exist_ok=True)
-    worker_env = {
-        "CALLSENTRY_THREADS": str(plan.threads),
-        "OMP_NUM_THREADS": str(plan.threads),
-        "MKL_NUM_THREADS": str(plan.threads),
-    }
-    with dask.config.set(NO_SPILL):
-        cluster = LocalCluster(
-            n_workers=plan.workers,
-            threads_per_worker=1,  # one call at a time per worker process
-            processes=True,
-            memory_limit=WORKER_MEMORY_LIMIT,
-            local_directory=str(scratch_dir),
-            dashboard_address=None,
-            env=worker_env,
-        )
-        try:
-            with DaskTaskRunner(cluster=cluster) as runner:
-                yield runner
-        finally:
-            cluster.close()
+    with local_cluster(plan, scratch_dir) as cluster, DaskTaskRunner(cluster=cluster) as runner:
+        yield runner

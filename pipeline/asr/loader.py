@@ -38,11 +38,19 @@ class ModelUnavailableError(RuntimeError):
 
 
 def configure_threads(threads: int) -> int:
-    """Set torch's intra-op threads (0 = every core); returns the number used."""
+    """Set torch's intra-op and inter-op threads (0 = every core); returns the number used.
+
+    The inter-op pool (one thread per core by default) can be sized only before torch first
+    uses it; after that it keeps its size."""
     import torch
 
     count = threads or os.cpu_count() or 1
     torch.set_num_threads(count)
+    if torch.get_num_interop_threads() != count:
+        try:
+            torch.set_num_interop_threads(count)
+        except RuntimeError:  # already started: torch allows setting it once only
+            log.debug("torch inter-op threads stay %d", torch.get_num_interop_threads())
     return count
 
 

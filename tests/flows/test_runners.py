@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+from typing import Any
+
 import pytest
 
 from flows.runners import (
     AUTO,
     NO_SPILL,
+    QUIET_DASK,
+    THREAD_COUNT_VARIABLES,
     WorkerPlan,
+    local_cluster,
     parse_workers,
     plan_workers,
     recommended_plan,
+    thread_pool_environment,
 )
 
 
@@ -72,3 +80,65 @@ def test_run_command_flags(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         build_parser().parse_args(["run", "rec", "--workers", "0"])
     assert "--workers must be 1 or more" in capsys.readouterr().err
+
+
+def test_thread_pools_pinned_to_the_plan() -> None:
+    pools = thread_pool_environment(2)
+    assert {name: pools[name] for name in THREAD_COUNT_VARIABLES} == dict.fromkeys(
+        THREAD_COUNT_VARIABLES, "2"
+    )
+    assert pools["TOKENIZERS_PARALLELISM"] == "false"
+    assert thread_pool_environment(0)["OMP_NUM_THREADS"] == "1"
+
+
+def _worker_threads() -> dict[str, Any]:
+    """Runs in a local worker: its thread pools as the libraries see them."""
+    import dask
+    import torch
+
+    torch_at_import = torch.get_num_threads()  # from OMP_NUM_THREADS, before any call of ours
+    from pipeline.asr.loader import configure_threads
+    from pipeline.asr.vad import load_detector
+    from pipeline.asr.vad.silero import NO_SPINNING, SileroDetector
+    from pipeline.preflight import load_settings
+
+    configure_threads(load_settings().threads)  # what loading the ASR engine does
+    detector = load_detector("silero")
+    assert isinstance(detector, SileroDetector)
+    options = detector.session_options
+    return {
+        "torch_at_import": torch_at_import,
+        "torch_intra": torch.get_num_threads(),
+        "torch_inter": torch.get_num_interop_threads(),
+        "ort_intra": options.intra_op_num_threads,
+        "ort_inter": options.inter_op_num_threads,
+        "ort_spinning": {options.get_session_config_entry(entry) for entry in NO_SPINNING},
+        "environment": {name: os.environ.get(name) for name in thread_pool_environment(1)},
+        "profiler": dask.config.get("distributed.worker.profile.enabled"),
+    }
+
+
+@pytest.mark.slow
+def test_local_worker_threads_equal_the_plan(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A real local worker: torch's pools and the variables that OpenMP, MKL, OpenBLAS and
+    numba read at import follow the plan, not a variable the flow's process already had (Dask
+    keeps one of those over its own defaults); Silero has one thread that does not spin; the
+    profiler is off; the flow's own environment is left as it was."""
+    from distributed import Client
+
+    for name in THREAD_COUNT_VARIABLES:
+        monkeypatch.setenv(name, "2")
+    before = {name: os.environ.get(name) for name in thread_pool_environment(1)}
+    threads = 1  # on a machine of 2 or more cores, torch's own default would be more
+    plan = WorkerPlan(workers=1, threads=threads)
+    with local_cluster(plan, tmp_path) as cluster, Client(cluster) as client:
+        (seen,) = client.run(_worker_threads).values()
+    assert seen["torch_at_import"] == threads
+    assert seen["torch_intra"] == seen["torch_inter"] == threads
+    assert seen["ort_intra"] == seen["ort_inter"] == 1
+    assert seen["ort_spinning"] == {"0"}
+    assert seen["environment"] == thread_pool_environment(threads)
+    assert seen["profiler"] is QUIET_DASK["distributed.worker.profile.enabled"] is False
+    assert {name: os.environ.get(name) for name in thread_pool_environment(1)} == before

@@ -33,6 +33,11 @@ THRESHOLD = 0.5  # speech probability that starts speech
 NEG_THRESHOLD = 0.35  # probability under which speech ends
 MODEL_PACKAGE = "silero_vad"
 MODEL_FILE = "data/silero_vad.onnx"
+SESSION_THREADS = 1  # the model is tiny and runs one 32 ms window at a time
+NO_SPINNING = {  # idle pool threads sleep instead of spin-waiting for the next window
+    "session.intra_op.allow_spinning": "0",
+    "session.inter_op.allow_spinning": "0",
+}
 
 
 class SileroUnavailableError(RuntimeError):
@@ -63,7 +68,9 @@ def hysteresis(
 
 
 class SileroDetector(VoiceDetector):
-    """Silero VAD behind the detector interface (one ONNX session, single-threaded)."""
+    """Silero VAD behind the detector interface (one ONNX session, single-threaded, no
+    spin-waiting: onnxruntime's default is a pool of one thread per core that spins between
+    runs, which in N worker processes would be N pools on the same cores)."""
 
     name = "silero"
 
@@ -73,8 +80,11 @@ class SileroDetector(VoiceDetector):
         except ImportError as exc:
             raise SileroUnavailableError("onnxruntime is not installed") from exc
         options = onnxruntime.SessionOptions()
-        options.inter_op_num_threads = 1
-        options.intra_op_num_threads = 1
+        options.inter_op_num_threads = SESSION_THREADS
+        options.intra_op_num_threads = SESSION_THREADS
+        options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
+        for entry, value in NO_SPINNING.items():
+            options.add_session_config_entry(entry, value)
         options.log_severity_level = 3
         try:
             self._session = onnxruntime.InferenceSession(
@@ -82,6 +92,11 @@ class SileroDetector(VoiceDetector):
             )
         except Exception as exc:  # a corrupt or incompatible model file
             raise SileroUnavailableError(f"the Silero model cannot be loaded: {exc}") from exc
+
+    @property
+    def session_options(self) -> object:
+        """The onnxruntime options the session was built with (thread counts, spinning)."""
+        return self._session.get_session_options()
 
     def probabilities(self, samples: np.ndarray) -> np.ndarray:
         """Speech probability of each WINDOW_SAMPLES window of 16 kHz audio."""

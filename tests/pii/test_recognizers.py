@@ -360,3 +360,19 @@ def test_non_pii_numbers_left_alone(engine, case, lang, text):
 )
 def test_card_brand(number, ok):
     assert brand_ok(number) is ok
+
+
+def test_the_card_centres_name_is_no_card_context(engine) -> None:
+    """A misheard ID (14 digits, no checksum) after a greeting naming the 信用卡中心 stays a
+    NUMBER; after a real card word it is a card read back."""
+    from pipeline.models import Segment, Transcript
+
+    greeting = Segment("agent", 0.0, 4.0, "您好，华信银行信用卡中心，工号三三零九，请问有什么事")
+    answer = "好的，请您提供姓名和身份证号码﹑王剑国﹑姚姚零邀零八﹑姚九七九零九二三﹑感谢您"
+    call = Transcript("c", "zh", 9.0, (greeting, Segment("agent", 4.0, 9.0, answer)))
+    types = {f.entity_type for f in engine.analyze_transcript(call) if f.segment_index == 1}
+    assert types == {"NUMBER"}
+    lost = Segment("agent", 0.0, 4.0, "您好，请问您要挂失的是哪张信用卡")
+    call = Transcript("c", "zh", 9.0, (lost, Segment("agent", 4.0, 9.0, answer)))
+    types = {f.entity_type for f in engine.analyze_transcript(call) if f.segment_index == 1}
+    assert types == {"BANK_CARD"}

@@ -9,7 +9,8 @@ often far from any card word and, misheard, fails Luhn: the engine then finds it
 fallback ``NUMBER``. :func:`is_card_readback` says when such a run of 13 to 19 digits
 (``checksums.CARD_DIGITS``) is a card after all: a read-back phrase just before it, or a card word
 (or a card number already found) in the lookback the engine gives it (the previous segments,
-bounded in characters).
+bounded in characters). A card word that names the bank's department ("信用卡中心", "card
+services") in the greeting is no card context.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from pipeline.pii.recognizers._context_pattern import CONTEXT_ONLY_SCORE, Contex
 from pipeline.pii.recognizers._stdlib_pattern import StdlibPatternRecognizer
 
 UNCHECKED_CARD_SCORE = CONTEXT_ONLY_SCORE  # the nearer context word decides card vs account
+# a card word that names the bank's department, not a card
+CARD_DEPARTMENT_NAMES = ("信用卡中心", "信用卡部", "卡中心", "card services", "card center")
 
 # issuer prefix -> allowed lengths
 _BRANDS: tuple[tuple[str, tuple[int, ...]], ...] = (
@@ -105,6 +108,8 @@ class CardInContextRecognizer(ContextPatternRecognizer):
         "my card",
         "the card",
     ]
+    # the centre's name in the greeting ("恒信银行信用卡中心") says nothing about a number
+    CONTEXT_EXCLUSIONS: ClassVar[list[str]] = list(CARD_DEPARTMENT_NAMES)
 
 
 READBACK_NEAR_CHARS = 40  # a read-back phrase this close before the run announces it
@@ -130,6 +135,8 @@ def is_card_readback(near: str, lookback: str, card_found_before: bool) -> bool:
     it (:data:`READBACK_NEAR_CHARS`), the wider ``lookback`` before it and whether a card number
     was already found in that lookback."""
     near, lookback = near.lower(), lookback.lower()
+    for department in CARD_DEPARTMENT_NAMES:  # "信用卡中心" in the greeting is no card context
+        lookback = lookback.replace(department, " ")
     return (
         card_found_before
         or any(phrase in near for phrase in READBACK_PHRASES)

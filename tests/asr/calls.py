@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 
@@ -134,3 +135,35 @@ def with_fillers(
     customer += line_noise(len(customer))
     channels = (ChannelAudio("agent", agent), ChannelAudio("customer", customer))
     return DecodedCall(call.recording, channels)
+
+
+TELEPHONE_RATE = 8_000  # Hz, G.711 telephony
+
+
+def through_telephone(call: DecodedCall, folder: Path) -> DecodedCall:
+    """``call`` as an 8 kHz recorder stores it: written as 16-bit 8 kHz stereo WAV in
+    ``folder`` (PyAV's resampler, as bench/bench_transcribe.py does) and ingested again."""
+    import av
+
+    from pipeline.audio import ingest
+
+    path = folder / "telephone_8k.wav"
+    mix = np.stack([np.asarray(c.samples, np.float32) for c in call.channels])
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("pcm_s16le", rate=TELEPHONE_RATE, layout="stereo")
+        resampler = av.AudioResampler(format="s16", layout="stereo", rate=TELEPHONE_RATE)
+        frame = av.AudioFrame.from_ndarray(
+            np.ascontiguousarray(mix), format="fltp", layout="stereo"
+        )
+        frame.sample_rate = SAMPLE_RATE
+        frame.pts = 0
+        for out in [*resampler.resample(frame), *resampler.resample(None)]:
+            for packet in stream.encode(out):
+                container.mux(packet)
+        for packet in stream.encode(None):
+            container.mux(packet)
+    result = ingest(path)
+    assert isinstance(result, DecodedCall), result
+    speakers = {i: c.speaker for i, c in enumerate(call.channels)}
+    channels = tuple(replace(c, speaker=speakers[i]) for i, c in enumerate(result.channels))
+    return replace(result, channels=channels)

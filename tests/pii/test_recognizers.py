@@ -376,3 +376,17 @@ def test_the_card_centres_name_is_no_card_context(engine) -> None:
     call = Transcript("c", "zh", 9.0, (lost, Segment("agent", 4.0, 9.0, answer)))
     types = {f.entity_type for f in engine.analyze_transcript(call) if f.segment_index == 1}
     assert types == {"BANK_CARD"}
+
+
+def test_a_cvv_asked_for_by_where_it_is_printed(engine) -> None:
+    """ "the three numbers on the back" / "签名条那里最后面那三个数字" name the CVV without the
+    word; the customer's answer in the next turn is one."""
+    from pipeline.models import Segment, Transcript
+
+    for question, answer, lang in (
+        ("Okay. Now the three numbers on the back, please.", "Um, okay. Eight one four.", "en"),
+        ("您把卡翻过来，签名条那里最后面那三个数字，您报给我一下", "嗯，是五八二", "zh"),
+    ):
+        segments = (Segment("agent", 0.0, 3.0, question), Segment("customer", 3.5, 5.0, answer))
+        findings = engine.analyze_transcript(Transcript("c", lang, 5.0, segments))
+        assert [f.entity_type for f in findings if f.segment_index == 1] == ["CVV"], question

@@ -39,4 +39,11 @@ class CvvRecognizer(SecretContextRecognizer):
         "3 digit",
         "back of the card",
         "back of your card",
+        # "the three numbers on the back", "最后面那三个数字": where the code is printed
+        "on the back",
+        "numbers on the back",
+        "digits on the back",
+        "签名条",
+        "三个数字",
+        "三位数字",
     ]

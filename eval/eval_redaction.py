@@ -4,8 +4,11 @@ For every speech sample of ``audio_samples/manifest.json``: ingest, transcribe, 
 rules), write the redacted copy as the batch does, then transcribe the *copy* and search its
 text (spoken numbers normalised to digits) for the digits of every PII value the manifest says
 was spoken (cards, IDs, phones, codes, PINs, passwords, SSNs). Prints per call the share of
-the call's time removed, the spans, and per value the longest run of its digits read back;
-a value leaks when :data:`LEAK_RUN_DIGITS` or more of its consecutive digits are read back.
+the call's time removed, the spans, the turns the ASR guards flagged as suspect (by speaker;
+the agent's counted again when their text holds a digit, spoken numbers normalised: the
+evidence for which suspect turns are silenced whole), and per value the longest run of its
+digits read back; a value leaks when :data:`LEAK_RUN_DIGITS` or more of its consecutive digits
+are read back.
 Raw text is never written or printed; the copies go to a temporary folder.
 
     .venv/bin/python eval/eval_redaction.py [--model base] [--asr-backend faster-whisper]
@@ -84,6 +87,14 @@ def check_values(entry: dict[str, Any], texts: Iterable[str]) -> list[ValueCheck
     ]
 
 
+def suspect_turns(transcript: Any) -> tuple[int, int, int]:
+    """(customer, agent, agent with a digit) turns of a transcript the ASR guards flagged."""
+    flagged = [s for s in transcript.segments if s.suspect]
+    agent = [s for s in flagged if s.speaker == "agent"]
+    with_digit = sum(1 for digits in digit_texts(s.text for s in agent) if digits)
+    return len(flagged) - len(agent), len(agent), with_digit
+
+
 def _speech_entries(names: list[str] | None) -> list[dict[str, Any]]:
     manifest = json.loads((SAMPLES / "manifest.json").read_text(encoding="utf-8"))
     entries = [e for e in manifest["files"] if e.get("turns")]
@@ -131,14 +142,20 @@ def main() -> int:
             )
 
         print(f"model {args.model}, {args.asr_backend}, beam {args.beam_size}")
-        print(f"{'call':<34} {'removed':>8} {'spans':>5}  values (type: digits read back/of)")
+        print(
+            f"{'call':<34} {'removed':>8} {'spans':>5} {'suspect c/a/a#':>14}  "
+            "values (type: digits read back/of)"
+        )
         shares, leaks, values, started = [], 0, 0, time.monotonic()
+        flagged = [0, 0, 0]
         for entry in _speech_entries(args.files):
             decoded = ingest(SAMPLES / entry["file"], settings)
             assert isinstance(decoded, DecodedCall), decoded
             transcript = transcribe(decoded)
             report = analyzer.analyze(transcript)
             copy = redact_call(transcript, report, decoded.recording, settings)
+            suspect = suspect_turns(transcript)
+            flagged = [a + b for a, b in zip(flagged, suspect, strict=True)]
             del transcript
             again = ingest(copy.path, settings)
             assert isinstance(again, DecodedCall), again
@@ -152,7 +169,7 @@ def main() -> int:
             )
             print(
                 f"{entry['file']:<34} {100 * copy.removed_share:>7.1f}% "
-                f"{len(copy.spans):>5}  {shown}"
+                f"{len(copy.spans):>5} {'/'.join(map(str, suspect)):>14}  {shown}"
             )
         if shares:
             print(
@@ -160,6 +177,10 @@ def main() -> int:
                 f"(mean {100 * sum(shares) / len(shares):.1f}%); values leaked: {leaks} of "
                 f"{values} (a leak = {LEAK_RUN_DIGITS}+ consecutive digits read back); "
                 f"{time.monotonic() - started:.0f} s"
+            )
+            print(
+                f"suspect turns: customer {flagged[0]}, agent {flagged[1]} "
+                f"({flagged[2]} with a digit)"
             )
     return 1 if leaks else 0
 

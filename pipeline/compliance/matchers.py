@@ -52,7 +52,9 @@ _PSEUDO_ZH = re.compile(
     # dissatisfaction, not a negation of what follows: "很不满意 我要投诉"
     r"不满意|不满|不合理|不公平|不像话|不靠谱|不负责|不讲理|不专业|不舒服|不高兴|"
     # an answer ("不会的 稳赚不赔") or a word that negates nothing ("高不少 而且保本")
-    r"不会的|不是的|没有的|不少|不久|不断|不同|不仅|不但|不管"
+    r"不会的|不是的|没有的|不少|不久|不断|不同|不仅|不但|不管|"
+    # "about the same": a comparison ("跟定期差不多的计划 预期年化三点八")
+    r"差不多|差不离"
 )
 _PSEUDO_BLANK = "_"  # stands in for each character of a pseudo negation
 _BOUNDARY_ZH = re.compile(r"但是|但|不过|可是|然后|现在|那么|另外|还有|请您|请你|麻烦您|麻烦你")

@@ -64,6 +64,7 @@ def test_normalise(text: str, language: str, expected: str) -> None:
         ("这款产品不会保本", "保本", True),
         # a pseudo negation cut by the look-back window ("是不是" -> "不是") negates nothing
         ("旁边是不是印着一小串数字最后那三位您念给我一下", "念给我", False),
+        ("有一个跟定期差不多的计划预期年化能有三点八", "预期年化", False),  # "about the same"
     ],
 )
 def test_negation(text: str, phrase: str, negated: bool) -> None:

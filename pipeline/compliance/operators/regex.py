@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass
 
 from pipeline.compliance.context import CallContext, Hit
-from pipeline.compliance.matchers import RegexMatcher
+from pipeline.compliance.matchers import RegexMatcher, TextMatch
+from pipeline.compliance.numbers import NumberKind, is_number
 from pipeline.compliance.operators.base import (
     Build,
     CompileError,
@@ -20,11 +21,13 @@ from pipeline.compliance.regex_safety import backtracking_risk
 
 
 class RegexSpec(Spec):
-    """A pattern (Python ``re``), case-insensitive unless told, negated matches dropped."""
+    """A pattern (Python ``re``), case-insensitive unless told, negated matches dropped; with
+    ``number``, only matches whose digits are such a number (``numbers.py``: check digits)."""
 
     pattern: str
     ignore_case: bool = True
     negation: bool = True
+    number: list[NumberKind] | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -32,10 +35,20 @@ class RegexNode(Node):
     """A regular expression over the normalised text of each segment."""
 
     matcher: RegexMatcher | None = None
+    numbers: frozenset[NumberKind] = frozenset()  # empty: any match counts
 
     def raw_hits(self, ctx: CallContext) -> list[Hit]:
         assert self.matcher is not None
-        return text_hits(ctx, ctx.text_matches(self.matcher, self.scope.segments(ctx)))
+        matches = ctx.text_matches(self.matcher, self.scope.segments(ctx))
+        if self.numbers:
+            matches = [m for m in matches if is_number(_matched_text(ctx, m), self.numbers)]
+        return text_hits(ctx, matches)
+
+
+def _matched_text(ctx: CallContext, match: TextMatch) -> str:
+    """The normalised text of a match."""
+    base = ctx.text.offsets[match.segment_index]
+    return ctx.text.norm[base + match.start : base + match.end]
 
 
 def compile_regex(spec: RegexSpec | str, build: Build) -> RegexNode:
@@ -48,7 +61,7 @@ def compile_regex(spec: RegexSpec | str, build: Build) -> RegexNode:
         matcher = build.pool.regex(r.pattern, r.ignore_case, r.negation)
     except re.error as exc:
         raise CompileError(f"regex {r.pattern!r}: {exc}") from exc
-    return RegexNode(build.scope, matcher)
+    return RegexNode(build.scope, matcher, frozenset(r.number or ()))
 
 
 OPERATOR = Operator(
@@ -57,5 +70,5 @@ OPERATOR = Operator(
     spec=RegexSpec | str,
     compile=compile_regex,
     doc="a regular expression over each segment's normalised text (a string is the pattern)",
-    example=r"{regex: '保证.{0,4}(收益|回报)'}",
+    example=r"{regex: {pattern: '(?<![0-9])[0-9]{13,19}(?![0-9])', number: [card]}}",
 )

@@ -142,6 +142,27 @@ def undecoded_stretches(
     return stretches
 
 
+MEL_HOP_SAMPLES = 160  # whisper's log-mel hop: one frame per 10 ms at 16 kHz
+MEL_FRAMES_PER_S = 100
+
+
+def clip_timestamps(stretches: Sequence[tuple[float, float]], samples: int) -> list[float]:
+    """``whisper.transcribe``'s ``clip_timestamps`` (start, end, ... in seconds) for the
+    ``stretches`` of audio ``samples`` long, each end clamped to the audio's last mel frame.
+
+    Whisper rounds a clip's end to a frame and decodes while the position is short of it; its
+    position cannot pass the audio's ``samples // 160`` frames, so a clip ending even one frame
+    later (an end at the audio's exact length rounds up) is decoded again and again with no
+    audio, forever."""
+    last_frame_s = (samples // MEL_HOP_SAMPLES) / MEL_FRAMES_PER_S
+    clips: list[float] = []
+    for start, end in stretches:
+        end = min(end, last_frame_s)
+        if end > start:
+            clips += [start, end]
+    return clips
+
+
 def install(model: whisper.Whisper) -> whisper.Whisper:
     """Make ``model`` encode each window once and decode with :func:`decode_with_fallback`
     (idempotent); ``whisper.transcribe`` is then called with temperature 0 only."""
@@ -183,8 +204,8 @@ class OpenAiWhisperBackend(AsrBackend):
         pass (:func:`undecoded_stretches`) is decoded once more on its own."""
         segments = self._decode(audio, language, beam_size, prompt)
         stretches = undecoded_stretches(segments, len(audio) / SAMPLE_RATE)
-        if stretches:
-            clips = [t for stretch in stretches for t in stretch]
+        clips = clip_timestamps(stretches, len(audio))
+        if clips:
             segments += self._decode(audio, language, beam_size, prompt, clips)
         return sorted(segments, key=lambda s: (s.start, s.end))
 

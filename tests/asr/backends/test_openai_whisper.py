@@ -138,3 +138,34 @@ def test_speech_left_without_text_is_found() -> None:
     assert undecoded_stretches(segments, 51.0) == [(27.5, 40.0), (44.0, 51.0)]
     assert undecoded_stretches(segments, 48.0) == [(27.5, 40.0)]  # 4 s left: a pause
     assert undecoded_stretches([], 6.0) == [(0.0, 6.0)]
+
+
+def test_clip_ends_never_pass_the_audios_last_mel_frame() -> None:
+    """A clip ending at the audio's exact length (51.096 s) rounds to frame 5110 while the
+    audio has 5109: whisper.transcribe then decodes empty audio forever (seen in a batch)."""
+    from pipeline.asr.backends.openai_whisper import clip_timestamps
+
+    samples = 817_536  # 51.096 s at 16 kHz: 5109 mel frames
+    clips = clip_timestamps([(29.08, 51.096)], samples)
+    assert clips == [29.08, 51.09]
+    assert round(clips[-1] * 100) <= samples // 160
+    assert clip_timestamps([(51.095, 51.096)], samples) == []  # nothing left once clamped
+    assert clip_timestamps([(1.0, 7.0), (20.0, 30.0)], samples) == [1.0, 7.0, 20.0, 30.0]
+
+
+@pytest.mark.slow
+def test_a_stretch_to_the_end_of_the_audio_is_decoded_and_ends(asr_settings) -> None:
+    """The second pass over a stretch reaching the audio's end finishes (it used to loop
+    forever on the empty frame past the audio's end)."""
+    import numpy as np
+
+    from pipeline.asr.backends import load_backend
+    from pipeline.asr.backends.openai_whisper import clip_timestamps
+    from pipeline.config import AsrBackendName
+
+    settings = asr_settings.model_copy(update={"asr_backend": AsrBackendName.OPENAI_WHISPER})
+    backend = load_backend(settings, "tiny.en")
+    audio = np.zeros(817_536, dtype=np.float32)  # 51.096 s
+    clips = clip_timestamps([(45.0, 51.096)], len(audio))
+    segments = backend._decode(audio, "en", 1, "", clips)
+    assert all(segment.end <= 51.1 for segment in segments)

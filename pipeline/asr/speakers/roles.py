@@ -7,10 +7,21 @@ with the rule packs' phrase matcher (normalised text; for Mandarin, homophones t
 pinyin, so 理财 heard as 礼财 still counts). The voice whose turns say more of the agent's
 phrases, net of the customer's, is the agent; with no evidence either way, the voice that
 speaks first (agents open calls).
+
+One kind of phrase weighs far more in its own turn: a self-identification, an agent number
+said as one (工号 and the numbers after it, "agent two five eight") or the bank's own greeting
+("这里是华信银行…", "欢迎致电…中心"). A customer does not give an agent number or greet as
+the bank, so a turn that does is named the agent's even where its voice is unclear: a
+compliance reviewer would rather accept a self-identification by the voice that greets as the
+bank than report that the agent never identified. The ASR hears 工号 as its homophones (公号,
+共后, 孤号, 国号): the agent-number pattern takes the family of syllables gong / gu / guo +
+hao / hou before a number, not one spelling.
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -50,9 +61,27 @@ CUSTOMER_PHRASES: dict[str, tuple[str, ...]] = {
         "why",
     ),
 }
+# Characters the ASR writes for the syllables of 工号 (gong / gu / guo, then hao / hou).
+_GONG_ZH = "工公功宫攻供共贡恭龚弓躬拱孤姑古谷故顾固股骨估鼓国果过锅郭"
+_HAO_ZH = "号后好毫豪浩耗候厚"
+# A digit said or written, and the homophones the ASR writes for 幺 / 零 / 八 / 九.
+_DIGIT_ZH = "0-9零〇一幺妖腰二两三四五六七八九铃玲灵巴酒久"
+_NUMBER_EN = r"(?:\d{2,}|(?:(?:zero|oh|one|two|three|four|five|six|seven|eight|nine)\b[\s,-]*){2,})"
+# Self-identifications: an agent number said as one, the bank's own greeting.
+SELF_IDENTIFICATION: dict[str, tuple[re.Pattern[str], ...]] = {
+    "zh": (
+        re.compile(rf"[{_GONG_ZH}][{_HAO_ZH}](?:是)?[\s,，、]*(?:[{_DIGIT_ZH}][\s,，、]*){{3,}}"),
+        re.compile(r"(?:这里是|这边是|欢迎致电|欢迎来电)[^，。,.?？!！|]{0,12}(?:银行|中心)"),
+    ),
+    "en": (
+        re.compile(rf"\bagent(?: id| number)?[\s,#]*{_NUMBER_EN}", re.I),
+        re.compile(r"\b(?:thank you for calling|this is|welcome to) [\w ]{0,24}\bbank\b", re.I),
+    ),
+}
 # fmt: on
 FIRST_SPEAKER_AGENT = 0.7  # how likely the voice that opens the call is the agent's
 PHRASE_LOG_ODDS = 1.0  # log-odds one net agent phrase adds for a voice being the agent
+SELF_IDENTIFICATION_PHRASES = 4.0  # agent phrases a self-identification adds to its own turn
 
 
 @dataclass(frozen=True)
@@ -61,11 +90,19 @@ class PhraseCounts:
 
     agent: np.ndarray  # int per turn
     customer: np.ndarray  # int per turn
+    self_identifying: np.ndarray  # int per turn: agent numbers said, the bank's greetings
 
     @property
     def net(self) -> np.ndarray:
-        """Agent phrases minus customer phrases, per turn."""
+        """Agent phrases minus customer phrases, per turn: the evidence for a voice."""
         return self.agent - self.customer
+
+    @property
+    def turn_net(self) -> np.ndarray:
+        """``net`` with a self-identification counting as :data:`SELF_IDENTIFICATION_PHRASES`
+        agent phrases more: the evidence for the turn itself, whichever voice it sits with
+        (a turn misheard into the wrong voice does not carry the voice's role with it)."""
+        return self.net + SELF_IDENTIFICATION_PHRASES * self.self_identifying
 
 
 @lru_cache(maxsize=4)
@@ -78,8 +115,16 @@ def _matchers(language: str) -> tuple[PhraseMatcher, PhraseMatcher]:
     )
 
 
+def count_self_identifications(text: str, language: str) -> int:
+    """How many self-identifications (agent number, the bank's greeting) ``text`` holds."""
+    folded = unicodedata.normalize("NFKC", text)
+    patterns = SELF_IDENTIFICATION.get(language, SELF_IDENTIFICATION["en"])
+    return sum(len(p.findall(folded)) for p in patterns)
+
+
 def count_phrases(texts: Sequence[str], language: str) -> PhraseCounts:
-    """How many agent and customer phrases each of ``texts`` holds (zh or en lexicon)."""
+    """How many agent and customer phrases, and self-identifications, each of ``texts`` holds
+    (zh or en lexicon)."""
     transcript = Transcript(
         call_id="mono-roles",
         language=language,
@@ -93,7 +138,8 @@ def count_phrases(texts: Sequence[str], language: str) -> PhraseCounts:
         for match in matcher.find(index):
             per_turn[match.segment_index] += 1
         counts.append(per_turn)
-    return PhraseCounts(agent=counts[0], customer=counts[1])
+    identifying = np.array([count_self_identifications(t, language) for t in texts], np.int64)
+    return PhraseCounts(agent=counts[0], customer=counts[1], self_identifying=identifying)
 
 
 def agent_log_odds(labels: np.ndarray, net: np.ndarray, first_label: int) -> float:

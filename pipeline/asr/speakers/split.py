@@ -12,7 +12,8 @@
    runs over both speakers is not given to one of them whole.
 5. Roles: which voice is the agent, from the phrases each says (:mod:`.roles`).
 6. Confidence: per turn, how clearly its audio belongs to its voice and how clearly that
-   voice's role was named, plus its own phrases; below ``min_confidence`` it stays
+   voice's role was named, plus its own phrases (a self-identification, such as an agent
+   number, weighing most); below ``min_confidence`` it stays
    ``unknown``, so speaker-scoped rules treat it as they treat any unattributed speech.
 """
 
@@ -156,7 +157,7 @@ def assign_roles(
     counts = count_phrases([t.text for t in turns], language)
     voice0_agent = _sigmoid(agent_log_odds(voices, counts.net, int(voices[0])))
     out = []
-    for (turn, voice), net in zip(voiced, counts.net, strict=True):
+    for (turn, voice), net in zip(voiced, counts.turn_net, strict=True):
         margin = _turn_margin(turn, voice, pieces, labels, margins)
         own_voice = _sigmoid(MARGIN_LOG_ODDS * margin)
         voice_agent = voice0_agent if voice == 0 else 1.0 - voice0_agent

@@ -8,8 +8,10 @@ import pytest
 from pipeline.asr.speakers.roles import (
     FIRST_SPEAKER_AGENT,
     PHRASE_LOG_ODDS,
+    SELF_IDENTIFICATION_PHRASES,
     agent_log_odds,
     count_phrases,
+    count_self_identifications,
 )
 
 
@@ -35,6 +37,39 @@ def test_phrases_are_counted_per_turn(language, text, agent, customer) -> None:
 def test_counts_stay_with_their_turn() -> None:
     counts = count_phrases(["Thank you for calling.", "I lost my card.", "Fine."], "en")
     assert counts.net.tolist() == [1, -2, 0]
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "found"),
+    [
+        ("zh", "您好，这里是华信银行信用卡中心，工号三三零九，本次通话全程录音。", 2),
+        # the ASR's homophones of 工号 before a number, digits or numerals
+        ("zh", "华信云航信用卡中心,公号3309,", 1),
+        ("zh", "共后 三三零九", 1),
+        ("zh", "孤号二零四六", 1),
+        ("zh", "国号妖铃巴巴为您服务", 1),
+        ("zh", "欢迎致电恒信银行", 1),
+        ("en", "My name is Laura, Agent 258. How can I help?", 1),
+        ("en", "This is Brian, agent three zero six.", 1),
+        ("en", "Thank you for calling Summit Bank.", 1),
+        # what a customer says: their own numbers, a word without a number after it
+        ("zh", "我的工号不记得了", 0),
+        ("zh", "身份证号码幺幺零幺零八", 0),
+        ("zh", "手机号138 0013 8000", 0),
+        ("en", "I spoke to an agent for 5 minutes", 0),
+        ("en", "My card number is four one four seven", 0),
+    ],
+)
+def test_self_identifications_are_agent_numbers_and_the_banks_greeting(
+    language, text, found
+) -> None:
+    assert count_self_identifications(text, language) == found
+
+
+def test_a_self_identification_weighs_in_its_turn_not_its_voice() -> None:
+    counts = count_phrases(["公号三三零九", "我想改地址"], "zh")
+    assert counts.net.tolist() == [1, -1]
+    assert counts.turn_net.tolist() == [1 + SELF_IDENTIFICATION_PHRASES, -1]
 
 
 def test_a_language_without_a_lexicon_uses_the_english_one() -> None:

@@ -123,6 +123,20 @@ def test_mandarin_turns_are_named_from_mandarin_phrases() -> None:
     assert [s.text for s in out] == texts
 
 
+def test_a_turn_that_gives_the_agent_number_is_the_agents_whatever_its_voice() -> None:
+    # the greeting sounds like the customer's voice (a mono mix can blur it), but a customer
+    # gives no agent number: 公号 is how the ASR hears 工号
+    texts = ["华信云航信用卡中心，公号三三零九。", "你好，我想改一下我的账单地址。",
+             "好的，请您先提供姓名和身份证号码。", "我的名字是王建国。",
+             "感谢您，核实通过，请问新的地址是哪里？", "我想寄到学院路三十号。"]  # fmt: skip
+    voices = ["customer", "customer", "agent", "customer", "agent", "customer"]
+    audio, _ = _call(list(zip(voices, texts, strict=True)))
+    segments = [segment(0.5 + i * 2.5, 2.5 + i * 2.5, t, chinese=True) for i, t in enumerate(texts)]
+    roles = assign_roles(segments, audio, "zh", SpectralFeatures())
+    assert roles[0].speaker == "agent"
+    assert [r.speaker for r in roles[1:]] == ["customer", "agent", "customer", "agent", "customer"]
+
+
 def test_settings_choose_the_splitter() -> None:
     assert splitter_from(Settings(mono_split=False)) is None
     splitter = splitter_from(Settings(mono_split="on", mono_min_confidence=0.7))

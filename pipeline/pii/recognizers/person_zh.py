@@ -4,6 +4,11 @@ jieba (without HMM, for speed) tags known names ``nr``/``nrfg``/``nrt`` and spli
 into single characters; a run of one to three single characters that starts with a common
 surname is rebuilt into a name candidate. Context raises the score: 我叫/我是/名字/姓名 before,
 先生/女士/小姐/本人 after. A bare surname before a title (张先生) is a PERSON as well.
+
+An answer to a name question is a name however it was heard. When the other speaker's turn
+before asks for the name (请提供您的姓名 / 请问您贵姓 / 怎么称呼), the first words of the answer,
+up to a pause or the digits that follow ("赵绿娜，四四零三…"), are the name, even where the ASR
+turned the surname into another character (郑海涛 -> 正海陶) and jieba sees no name at all.
 """
 
 from __future__ import annotations
@@ -71,6 +76,26 @@ NOT_NAME_WORDS = {
     "余额",
     "时间",
 }
+# between two speakers' turns: the engine's SPEAKER_CHANGE_JOINER (that module imports this one)
+SPEAKER_CHANGE_JOINER = "\n\n"
+# the other speaker's question for a name, in the turn before an answer
+# (姓名 as the ASR hears it too: xing / xin + ming / min, 性命, 信名, 新民)
+NAME_QUESTION_RE = re.compile(
+    r"[姓性信星幸兴新心辛][名命明民敏铭]|名字|贵姓|怎么称呼|如何称呼|称呼您|叫什么|户名"
+)
+# what an answer may open with before the name: acknowledgements and pauses
+_ANSWER_LEAD = (
+    r"(?:(?:好的|好|嗯|哦|噢|喔|对|是的|可以|行|啊|呃)[,，、。.﹐﹑\s]*)*"
+    r"(?:我叫|我是|我姓|免贵姓|姓|叫)?"
+)
+_NAME_CHAR = r"(?![零〇一幺二两三四五六七八九十])[\u4e00-\u9fff]"
+# the name: one to four characters (not numerals), then a pause, digits or the turn's end
+ANSWER_NAME_RE = re.compile(rf"{_ANSWER_LEAD}({_NAME_CHAR}{{1,4}})(?=[,，、。.;；﹐﹑\s0-9]|$)")
+# answers that are no name: a refusal, a question back, the ID number announced
+NOT_ANSWER_WORDS = ("身份", "号码", "稍等", "等一下", "请问", "不是", "没有", "什么", "为什么",
+                    "不用", "不方便", "不想", "谢谢", "我的", "就是", "这个", "那个")  # fmt: skip
+PREVIOUS_QUESTION_CHARS = 240  # how much of the previous turn is searched for the question
+CUED_ANSWER_SCORE = 0.6  # the first words of an answer to a name question
 NR_SCORE = 0.45  # a jieba name tag alone
 REBUILT_SCORE = 0.2  # a surname + single characters, needs context
 CONTEXT_BOOST = 0.45
@@ -136,6 +161,7 @@ class ZhPersonRecognizer(EntityRecognizer):
                     i = j
                     continue
             i += 1
+        candidates.extend(cued_answer_names(text))
         results = []
         for start, end, score in candidates:
             before = text[max(0, start - 8) : start]
@@ -146,7 +172,11 @@ class ZhPersonRecognizer(EntityRecognizer):
                 boosted = score + CONTEXT_BOOST
             elif SURNAME_INTRO_RE.search(before) and len(name) == 1:
                 boosted = 0.6
-            if len(name) == 1 and not (after.startswith(TITLES) or SURNAME_INTRO_RE.search(before)):
+            if (
+                len(name) == 1
+                and score != CUED_ANSWER_SCORE
+                and not (after.startswith(TITLES) or SURNAME_INTRO_RE.search(before))
+            ):
                 continue
             if boosted <= 0.0:
                 continue
@@ -164,3 +194,31 @@ class ZhPersonRecognizer(EntityRecognizer):
             )
             results.append(result)
         return results
+
+
+def cued_answer_names(text: str) -> list[tuple[int, int, float]]:
+    """(start, end, score) of the name that opens each turn of ``text`` (turns joined by the
+    engine's speaker-change joiner) answering a name question in the turn before it."""
+    out: list[tuple[int, int, float]] = []
+    turn_start = text.find(SPEAKER_CHANGE_JOINER)
+    while turn_start >= 0:
+        previous_start = text.rfind(SPEAKER_CHANGE_JOINER, 0, turn_start)
+        previous_start = 0 if previous_start < 0 else previous_start + len(SPEAKER_CHANGE_JOINER)
+        question = text[max(previous_start, turn_start - PREVIOUS_QUESTION_CHARS) : turn_start]
+        answer_start = turn_start + len(SPEAKER_CHANGE_JOINER)
+        if NAME_QUESTION_RE.search(question):
+            match = ANSWER_NAME_RE.match(text, answer_start)
+            if match and _may_be_name(match.group(1)):
+                out.append((match.start(1), match.end(1), CUED_ANSWER_SCORE))
+        turn_start = text.find(SPEAKER_CHANGE_JOINER, answer_start)
+    return out
+
+
+def _may_be_name(words: str) -> bool:
+    """Whether the opening ``words`` of an answer can be a name (a lone character only when
+    it is a surname; never a pronoun or a word that answers otherwise)."""
+    if PRONOUNS.intersection(words) or words in NOT_NAME_WORDS:
+        return False
+    if any(word in words for word in NOT_ANSWER_WORDS):
+        return False
+    return len(words) > 1 or words in SURNAMES

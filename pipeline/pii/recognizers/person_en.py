@@ -1,6 +1,12 @@
 """English personal names: "my name is ..." / "Mr. ..." rules (they work on lower-cased ASR
 text too), plus spaCy NER (en_core_web_sm) on small windows around capitalised words that the
-rules did not already cover. NER is the costly part, so it never reads a whole call."""
+rules did not already cover. NER is the costly part, so it never reads a whole call.
+
+A pronoun or a word of time is never a name, whatever cue stands before it ("speaking with us
+today", "this is he", "this is we, the bank"). An answer to a name question is a name: when the
+other speaker's turn before asks for it ("may I have your name?", "who am I speaking with?"),
+the first words of the answer up to a pause ("jason lee, seven one eight ...") are the name,
+lower-cased or not."""
 
 from __future__ import annotations
 
@@ -26,6 +32,11 @@ _CUE_NAME_RE = re.compile(
     r"with|at|on|in|to)\b)[a-z]+)?)",
     re.I,
 )
+# answers to a name question that give none
+_NOT_ANSWERS = frozenset(
+    ("sure", "yes", "yeah", "no", "ok", "okay", "why", "what", "sorry", "hold on", "one moment",
+     "one second", "just a second", "just a moment", "what for")
+)  # fmt: skip
 _I_AM_RE = re.compile(r"i am|i'm", re.I)
 MIN_ING_VERB_CHARS = 6  # "sending" is a verb; "Ming", "Ling" (4 letters) are names
 
@@ -98,6 +109,29 @@ _NOT_NAMES = {
     "November",
     "December",
 }
+# words that no name holds: pronouns, and the words of time that follow "speaking with us"
+NOT_NAME_WORDS = frozenset(
+    ("i", "me", "we", "us", "you", "he", "him", "she", "her", "it", "they", "them", "my", "our",
+     "your", "his", "its", "their", "myself", "ourselves", "yourself", "today", "now", "here",
+     "there", "this", "that")
+)  # fmt: skip
+# the other speaker's question for a name, in the turn before an answer
+NAME_QUESTION_RE = re.compile(
+    r"\b(?:your (?:full |first |last )?name|name on the (?:account|card)|"
+    r"who (?:am i|i am) speaking (?:with|to)|whom am i speaking)\b",
+    re.I,
+)
+# the answer: acknowledgements, an optional "it's" / "my name is", then one to three words
+# up to a pause, "and", or the turn's end
+_ANSWER_NAME_RE = re.compile(
+    r"(?:(?:sure|yes|yeah|yep|ok|okay|of course|right|hi|hello|um|uh)[,.]?\s+)*"
+    r"(?:(?:it's|it is|this is|my name is|my name's|i'm|i am)\s+)?"
+    r"([a-z][a-z'\-]*(?: [a-z][a-z'\-]*){0,2}?)(?=\s*(?:[,.;!?]|\band\b|$))",
+    re.I,
+)
+SPEAKER_CHANGE_JOINER = "\n\n"  # between two speakers' turns: the engine's joiner
+PREVIOUS_QUESTION_CHARS = 240  # how much of the previous turn is searched for the question
+CUED_ANSWER_SCORE = 0.7  # the first words of an answer to a name question
 NER_SCORE = 0.85
 CUE_SCORE = 0.7
 CUE_CAPITALISED_SCORE = NER_SCORE
@@ -161,8 +195,14 @@ class EnPersonRecognizer(EntityRecognizer):
             if _is_verb_after_i_am(match):
                 continue  # "i'm sending you a code", "i'm disputing both": no name
             # a cue phrase before capitalised words is as strong as an NER hit on them
+            first = re.split(r"[ \-]", name, maxsplit=1)[0]
+            if _holds_no_name_word(first):
+                continue  # "speaking with us today", "this is he"
+            if _holds_no_name_word(name):
+                name = first  # "Mr. Rodriguez it takes ...": the name is one word
             score = CUE_CAPITALISED_SCORE if _CAPITALISED_NAME_RE.fullmatch(name) else CUE_SCORE
-            spans.append((match.start(1), match.end(1), score))
+            spans.append((match.start(1), match.start(1) + len(name), score))
+        spans.extend(cued_answer_names(text))
         windows = ner_windows(text, [(start, end) for start, end, _ in spans])
         if windows:
             if self._nlp is None:
@@ -178,6 +218,7 @@ class EnPersonRecognizer(EntityRecognizer):
                         and ent.text not in _NOT_NAMES
                         and ent[-1].text not in _NOT_NAMES
                         and not any(ch.isdigit() for ch in ent.text)
+                        and not _holds_no_name_word(ent.text)
                     ):
                         spans.append((offset + ent.start_char, offset + ent.end_char, NER_SCORE))
         return [
@@ -194,3 +235,30 @@ class EnPersonRecognizer(EntityRecognizer):
             )
             for start, end, score in spans
         ]
+
+
+def _holds_no_name_word(words: str) -> bool:
+    """Whether ``words`` hold a pronoun or a word of time (no name does)."""
+    return any(word in NOT_NAME_WORDS for word in re.split(r"[ \-]+", words.lower()))
+
+
+def cued_answer_names(text: str) -> list[tuple[int, int, float]]:
+    """(start, end, score) of the name that opens each turn of ``text`` (turns joined by the
+    engine's speaker-change joiner) answering a name question in the turn before it."""
+    out: list[tuple[int, int, float]] = []
+    turn_start = text.find(SPEAKER_CHANGE_JOINER)
+    while turn_start >= 0:
+        previous_start = text.rfind(SPEAKER_CHANGE_JOINER, 0, turn_start)
+        previous_start = 0 if previous_start < 0 else previous_start + len(SPEAKER_CHANGE_JOINER)
+        question = text[max(previous_start, turn_start - PREVIOUS_QUESTION_CHARS) : turn_start]
+        answer_start = turn_start + len(SPEAKER_CHANGE_JOINER)
+        if NAME_QUESTION_RE.search(question):
+            match = _ANSWER_NAME_RE.match(text, answer_start)
+            if (
+                match
+                and not _holds_no_name_word(match.group(1))
+                and match.group(1).lower() not in _NOT_ANSWERS
+            ):
+                out.append((match.start(1), match.end(1), CUED_ANSWER_SCORE))
+        turn_start = text.find(SPEAKER_CHANGE_JOINER, answer_start)
+    return out

@@ -29,7 +29,9 @@ are and split the stretch; a run after "+" or "(" is a phone layout and stays wh
 
 ASR slips inside a dictated run are read as digits: ``I``/``l`` between digit groups ("1.I.84"),
 the homophones won / to / too / for / ate between digit words ("one nine ate four"), and the
-homophones of 幺 (姚, 邀, 腰, ...) inside a chain of Chinese digits ("姚姚零邀零八").
+homophones of 幺 (姚, 邀, 腰, ...) inside a chain of Chinese digits ("姚姚零邀零八"). A filler
+between two digit groups (:data:`FILLERS`: 呃, 嗯, 那个, uh, um) is a pause inside the run, so
+"幺三八，呃，零零幺三，八零零零" is one number, the filler masked with it.
 
 A spoken run needs at least :data:`MIN_SPOKEN_RUN_DIGITS` digits, so 一个 / 两个 / 三千块 /
 "one moment" stay words, and amounts, rates and dates keep their shape (``5000元``, ``3.85%``).
@@ -126,6 +128,14 @@ _TOKEN_RE = re.compile(
 # a gap inside one run: spaces/commas/dashes as people pause, or one Whisper group separator
 _SEPARATOR_RE = re.compile(
     rf"[ \t,，、\-]{{0,{MAX_SEPARATOR_CHARS}}}|[.·/]|[ \t]?·[ \t]?|[，、][ \t]?"
+)
+# a filler said while reading a number out is a pause in it: "幺三八，呃，零零幺三", "seven one
+# eight, uh, five five five"
+FILLERS = ("呃", "嗯", "额", "那个", "uh", "um", "umm", "er", "erm")
+_FILLER_GAP_RE = re.compile(
+    rf"[ \t,，、\-]{{0,{MAX_SEPARATOR_CHARS}}}(?:{'|'.join(FILLERS)})(?![A-Za-z])"
+    rf"[ \t,，、\-]{{0,{MAX_SEPARATOR_CHARS}}}",
+    re.IGNORECASE,
 )
 # ... and between two written digit groups also a dot or slash with spaces ("4916. 0310")
 _ASCII_SEPARATOR_RE = re.compile(r"[ \t]?[.·/][ \t]?")
@@ -318,6 +328,7 @@ def _runs(text: str) -> list[list[tuple[_Token, str]]]:
         gap = text[last_end : token.start] if current else ""
         if current and (
             _SEPARATOR_RE.fullmatch(gap)
+            or _filler_gap(gap)
             or (
                 not token.spoken
                 and not current[-1][0].spoken
@@ -333,6 +344,12 @@ def _runs(text: str) -> list[list[tuple[_Token, str]]]:
     if current:
         runs.append(current)
     return runs
+
+
+def _filler_gap(gap: str) -> bool:
+    """Whether ``gap`` is a filler between pauses (never glued to a word: "um" in "umbrella")."""
+    match = _FILLER_GAP_RE.fullmatch(gap)
+    return match is not None and (gap[:1] in " \t,，、-" or not gap[:1].isascii())
 
 
 def _expand(run: list[tuple[_Token, str]]) -> list[tuple[str, int, int]]:

@@ -157,3 +157,24 @@ def test_counts_and_surnames_without_digits_stay_words(text: str) -> None:
 def test_a_homophone_of_yao_next_to_a_pause_is_a_surname() -> None:
     """ "我姓姚，一三八…": the surname before a pause is no digit of the number after it."""
     assert normalize("我姓姚，一三八一二三四五六七八").text == "我姓姚，13812345678"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("手机号幺三八,呃,零零幺三,八零零零", "手机号13800138000"),
+        ("幺三八 嗯 零零幺三 嗯 八零零零", "13800138000"),
+        ("六二二八四八零零 那个 幺二三四五六七八九零三", "6228480012345678903"),
+        ("seven one eight, uh, five five five, um, zero one nine three", "7185550193"),
+    ],
+)
+def test_a_filler_inside_a_read_out_number_is_a_pause(text: str, expected: str) -> None:
+    assert normalize(text).text == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["two umbrellas three", "利率三点五,呃,期限三年", "I paid two hundred, um, three times"],
+)
+def test_a_filler_does_not_join_words_that_are_no_number(text: str) -> None:
+    assert not any(ch.isdigit() for ch in normalize(text).text)

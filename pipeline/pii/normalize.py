@@ -29,7 +29,8 @@ are and split the stretch; a run after "+" or "(" is a phone layout and stays wh
 
 ASR slips inside a dictated run are read as digits: ``I``/``l`` between digit groups ("1.I.84"),
 the homophones won / to / too / for / ate between digit words ("one nine ate four"), and the
-homophones of 幺 (姚, 邀, 腰, ...) inside a chain of Chinese digits ("姚姚零邀零八"). A filler
+homophones of a digit's syllable (幺 as 姚 / 邀 / 要, 九 as 就 / 酒, 二 as 尔, 零 as 铃, ...)
+inside a chain of Chinese digits ("姚姚零邀零八", "要九七五要要三零"). A filler
 between two digit groups (:data:`FILLERS`: 呃, 嗯, 那个, uh, um) is a pause inside the run, so
 "幺三八，呃，零零幺三，八零零零" is one number, the filler masked with it.
 
@@ -111,8 +112,28 @@ EN_HOMOPHONES: dict[str, str] = {"won": "1", "to": "2", "too": "2", "for": "4", 
 STRICT_HOMOPHONE_DIGITS = ("1", "8")  # won / ate: enough with one digit word either side
 # ASR homophones of 幺 (yāo, "one" in dictation): 姚姚零邀零八 is 110108. Read as 1 only inside a
 # chain of Chinese digits (joined by separators) holding at least ZH_HOMOPHONE_MIN_DIGITS digits
-ZH_HOMOPHONES: dict[str, str] = {ch: "1" for ch in "姚邀腰妖吆夭尧遥摇窑"}
+# characters the ASR writes for a digit said, by the digit's syllable (yao, er, san, si, wu,
+# liu, qi, ba, jiu, ling): digits only inside a chain of real Chinese digits (see below)
+ZH_HOMOPHONES: dict[str, str] = {
+    ch: digit
+    for digit, chars in (
+        ("1", "姚邀腰妖吆夭尧遥摇窑要药耀"),
+        ("2", "尔而儿耳"),
+        ("3", "伞散"),
+        ("4", "寺似"),
+        ("5", "午舞武吴"),
+        ("6", "流留溜柳"),
+        ("7", "期齐其"),
+        ("8", "巴吧爸"),
+        ("9", "就酒久救舅"),
+        ("0", "铃玲灵龄"),
+    )
+    for ch in chars
+}
 ZH_HOMOPHONE_MIN_DIGITS = 3
+# the homophones that may open or close a chain (幺 is heard as 姚 / 要 at either end); the
+# others only between two digits, so "…九零三就可以了" keeps its 就
+EDGE_HOMOPHONE_DIGITS = ("1",)
 ONE_LIKE_LETTERS = "Il"  # "1.I.84": a 1 misrecognised as a letter, only between digit groups
 
 _EN_WORDS = "|".join(sorted([*EN_DIGITS, *EN_REPEATS], key=len, reverse=True))
@@ -280,10 +301,11 @@ def _slip_is_digit(text: str, tokens: list[_Token], i: int) -> bool:
 
 
 def _zh_homophone_digits(text: str, tokens: list[_Token]) -> set[int]:
-    """Indices of the 幺 homophones in ``tokens`` that stand for a digit: those in a chain of
+    """Indices of the digit homophones in ``tokens`` that stand for a digit: those in a chain of
     Chinese digit tokens (each joined to the next by a separator, a homophone touching its
-    neighbour) with at least :data:`ZH_HOMOPHONE_MIN_DIGITS` real Chinese digits ("姚九七九"
-    yes; "姚明", "姚先生", "姚，一三八" no)."""
+    neighbour) with at least :data:`ZH_HOMOPHONE_MIN_DIGITS` real Chinese digits, and inside
+    the chain unless they are 幺's (:data:`EDGE_HOMOPHONE_DIGITS`) ("姚九七九", "五幺零酒酒三"
+    yes; "姚明", "姚先生", "姚，一三八", "九零三就" no)."""
     digits: set[int] = set()
     chain: list[int] = []
     for i, token in enumerate([*tokens, None]):
@@ -299,7 +321,12 @@ def _zh_homophone_digits(text: str, tokens: list[_Token]) -> set[int]:
             )
         if chain and not joined:
             if sum(tokens[j].kind == "zh" for j in chain) >= ZH_HOMOPHONE_MIN_DIGITS:
-                digits.update(j for j in chain if tokens[j].kind == "zh_homophone")
+                digits.update(
+                    j
+                    for k, j in enumerate(chain)
+                    if tokens[j].kind == "zh_homophone"
+                    and (tokens[j].digits in EDGE_HOMOPHONE_DIGITS or 0 < k < len(chain) - 1)
+                )
             chain = []
         if token is not None and token.kind in ("zh", "zh_homophone"):
             chain.append(i)

@@ -178,3 +178,23 @@ def test_a_filler_inside_a_read_out_number_is_a_pause(text: str, expected: str) 
 )
 def test_a_filler_does_not_join_words_that_are_no_number(text: str) -> None:
     assert not any(ch.isdigit() for ch in normalize(text).text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # 九 heard as 酒, 二 as 尔, 幺 as 要: digits inside a chain of Chinese digits
+        ("五幺零幺零四幺酒酒三零二二八六幺幺五", "510104199302286115"),
+        ("三二零幺零六幺九八五零四幺尔三三幺七", "320106198504123317"),
+        ("要九七五要要三零二八四四", "197511302844"),
+        # only 幺's homophones close a chain: "九零三就可以了" keeps its 就
+        ("幺二三四五六七八九零三就可以了", "12345678903就可以了"),
+        # words, no chain of digits: 我要三张卡, 就三个月, 期限三年
+        ("我要三张卡", "我要三张卡"),
+        ("期限三年", "期限三年"),
+    ],
+)
+def test_a_digits_homophone_inside_a_chinese_digit_chain_is_that_digit(
+    text: str, expected: str
+) -> None:
+    assert normalize(text).text == expected

@@ -117,7 +117,7 @@ STRICT_HOMOPHONE_DIGITS = ("1", "8")  # won / ate: enough with one digit word ei
 ZH_HOMOPHONES: dict[str, str] = {
     ch: digit
     for digit, chars in (
-        ("1", "姚邀腰妖吆夭尧遥摇窑要药耀"),
+        ("1", "姚邀腰妖吆夭尧遥摇窑要药耀悠"),
         ("2", "尔而儿耳"),
         ("3", "伞散"),
         ("4", "寺似"),

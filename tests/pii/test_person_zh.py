@@ -47,6 +47,10 @@ def _turns(engine, *texts: str) -> list[tuple[str, str]]:
         # the question misheard too (姓名 -> 性命)
         ("请您提供一下性命,和身份正好吗。", "何有,五幺零幺零四", "何有"),
         ("请问您贵姓?", "免贵姓王。", "王"),
+        # 吴敏 heard as 五名: a numeral may open the name, never a digit of the number after it
+        ("请提供您的姓名和身份证号码。", "五名三三零幺零二幺九九四幺二零七三六八三。", "五名"),
+        # asked to verify their identity (姓名 misheard as 请您), the caller gives the name first
+        ("好的,请您先提供请您和身份正好满﹑", "王剑国﹑幺幺零幺零八﹑幺九七九零九二三", "王剑国"),
     ],
 )
 def test_the_answer_to_a_name_question_opens_with_the_name(
@@ -59,6 +63,7 @@ def test_the_answer_to_a_name_question_opens_with_the_name(
     ("question", "answer"),
     [
         ("请提供姓名和身份证号码。", "稍等一下,我找找。"),
+        ("请提供姓名和身份证号码。", "一下子想不起来"),
         ("您好,请问有什么可以帮您?", "我想查一下账单。"),  # no name was asked for
     ],
 )

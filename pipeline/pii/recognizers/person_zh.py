@@ -79,9 +79,10 @@ NOT_NAME_WORDS = {
 # between two speakers' turns: the engine's SPEAKER_CHANGE_JOINER (that module imports this one)
 SPEAKER_CHANGE_JOINER = "\n\n"
 # the other speaker's question for a name, in the turn before an answer
-# (姓名 as the ASR hears it too: xing / xin + ming / min, 性命, 信名, 新民)
+# (姓名 as the ASR hears it too: xing / xin + ming / min, 性命, 信名, 新民; a request to verify
+# the caller's identity, 身份, is answered with the name first as well)
 NAME_QUESTION_RE = re.compile(
-    r"[姓性信星幸兴新心辛][名命明民敏铭]|名字|贵姓|怎么称呼|如何称呼|称呼您|叫什么|户名"
+    r"[姓性信星幸兴新心辛][名命明民敏铭]|名字|贵姓|怎么称呼|如何称呼|称呼您|叫什么|户名|身份"
 )
 # what an answer may open with before the name: acknowledgements and pauses
 _ANSWER_LEAD = (
@@ -89,8 +90,12 @@ _ANSWER_LEAD = (
     r"(?:我叫|我是|我姓|免贵姓|姓|叫)?"
 )
 _NAME_CHAR = r"(?![零〇一幺二两三四五六七八九十])[\u4e00-\u9fff]"
-# the name: one to four characters (not numerals), then a pause, digits or the turn's end
-ANSWER_NAME_RE = re.compile(rf"{_ANSWER_LEAD}({_NAME_CHAR}{{1,4}})(?=[,，、。.;；﹐﹑\s0-9]|$)")
+# the name: one to four characters, then a pause, digits or the turn's end; a numeral only
+# first and before a character that is none (吴敏 heard as 五名), so no digit is taken
+ANSWER_NAME_RE = re.compile(
+    rf"{_ANSWER_LEAD}((?:{_NAME_CHAR}|[\u4e00-\u9fff](?={_NAME_CHAR})){_NAME_CHAR}{{0,3}})"
+    r"(?=[,，、。.;；﹐﹑\s0-9]|$)"
+)
 # answers that are no name: a refusal, a question back, the ID number announced
 NOT_ANSWER_WORDS = ("身份", "号码", "稍等", "等一下", "请问", "不是", "没有", "什么", "为什么",
                     "不用", "不方便", "不想", "谢谢", "我的", "就是", "这个", "那个")  # fmt: skip

@@ -8,7 +8,9 @@ same weights (the offline ``base`` export, or ``--model``) and beam size:
 * ``bare faster-whisper``: faster-whisper's own API on the CTranslate2 folder, int8, word
   timestamps, mono downmix (this script run with ``--bare``);
 * ``callsentry <backend>``: ``callsentry transcribe --unmasked --asr-backend B`` (VAD gate, each
-  channel separately, word timestamps, guards) for each backend.
+  channel separately, word timestamps, guards) for each backend;
+* ``callsentry fw-batched``: the faster-whisper backend with its windows decoded as a batch
+  (``CALLSENTRY_ASR_BATCH_SIZE=4``).
 
 Files: English and Mandarin, stereo, 16 kHz and 8 kHz: the committed English call and its
 8 kHz G.711 counterpart, and the committed Mandarin call's turns (neural voices) laid out one
@@ -53,6 +55,7 @@ ZH_GAP_S = 0.5  # pause between the Mandarin turns
 TELEPHONE_RATE = 8_000  # Hz
 MIX_RATE = 16_000  # Hz
 BACKENDS = ("openai-whisper", "faster-whisper")
+FW_BATCH_SIZE = 4  # windows at once for "callsentry fw-batched" (CALLSENTRY_ASR_BATCH_SIZE)
 
 
 @dataclass(frozen=True)
@@ -231,8 +234,16 @@ def engines(model: str, beam: int, threads: int, work: Path, device: str) -> dic
 
         return command
 
+    def fw_batched(files: list[BenchFile]) -> tuple[list[str], list[Path]]:
+        cmd, outs = ours("faster-whisper")(files)
+        batched = [out.parent.parent / "fw-batched" / out.parent.name / out.name for out in outs]
+        batched[0].parent.mkdir(parents=True, exist_ok=True)
+        cmd[cmd.index("--out") + 1] = str(batched[0].parent)
+        return ["env", f"CALLSENTRY_ASR_BATCH_SIZE={FW_BATCH_SIZE}", *cmd], batched
+
     table: dict[str, Command] = {"whisper CLI": cli, "bare faster-whisper": bare}
     table.update({f"callsentry {b}": ours(b) for b in BACKENDS})
+    table["callsentry fw-batched"] = fw_batched
     return table
 
 

@@ -279,6 +279,15 @@ class Settings(BaseSettings):
         "at least the number of pool workers, so that each takes part of the recordings",
     )
 
+    # --- fwbatch (#16): faster-whisper's windows decoded as a batch ------------------------
+    asr_batch_size: int = Field(
+        1,
+        ge=1,
+        le=32,
+        description="faster-whisper: 30 s windows of a call decoded at once (a window failing "
+        "the guards' thresholds is decoded again on its own, with fallback); 1 = sequential",
+    )
+
     @field_validator("*", mode="before")
     @classmethod
     def _enum_case(cls, value: Any, info: Any) -> Any:

@@ -100,7 +100,7 @@ def _load_faster_whisper(spec: str, settings: Settings) -> AsrBackend:
         )
     except (RuntimeError, ValueError, OSError) as exc:
         raise ModelUnavailableError(f"cannot load CTranslate2 model {folder}: {exc}") from exc
-    return FasterWhisperBackend(model, spec, device, compute_type)
+    return FasterWhisperBackend(model, spec, device, compute_type, settings.asr_batch_size)
 
 
 def _load_openai_whisper(spec: str, settings: Settings) -> AsrBackend:
@@ -126,6 +126,7 @@ def load_backend(settings: Settings, model: str | None = None) -> AsrBackend:
         settings.device.value,
         settings.compute_type.value,
         str(settings.threads),
+        str(settings.asr_batch_size),
     )
     prompts = {"zh": settings.asr_prompt_zh.strip(), "en": settings.asr_prompt_en.strip()}
     key = (*model_key, *(f"{lang}={text}" for lang, text in sorted(prompts.items())))
@@ -184,6 +185,8 @@ def result_model(settings: Settings) -> str:
         "decoding_revision": DECODING_REVISION,
         "guards_revision": GUARDS_REVISION,
     }
+    if settings.asr_batch_size > 1 and settings.asr_backend is AsrBackendName.FASTER_WHISPER:
+        decoding["asr_batch_size"] = settings.asr_batch_size  # 1 (sequential): keys as before
     encoded = json.dumps(decoding, sort_keys=True, ensure_ascii=False).encode()
     suffix = f" asr:{hashlib.sha256(encoded).hexdigest()[:_DECODING_DIGEST_CHARS]}"
     model = settings.model

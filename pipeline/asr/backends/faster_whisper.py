@@ -27,6 +27,7 @@ from pipeline.models import Word
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
+    from faster_whisper.transcribe import Segment
 
 
 class FasterWhisperBackend(AsrBackend):
@@ -34,11 +35,19 @@ class FasterWhisperBackend(AsrBackend):
 
     name = AsrBackendName.FASTER_WHISPER.value
 
-    def __init__(self, model: WhisperModel, model_name: str, device: str, compute_type: str):
+    def __init__(
+        self,
+        model: WhisperModel,
+        model_name: str,
+        device: str,
+        compute_type: str,
+        batch_size: int = 1,
+    ):
         self.model = model
         self.model_name = model_name
         self.device = device
         self.compute_type = compute_type  # e.g. "int8", "float16"
+        self.batch_size = batch_size  # windows decoded at once; 1 = sequential
         self.is_multilingual = bool(model.model.is_multilingual)
 
     def detect_language(self, audio: np.ndarray) -> str:
@@ -52,7 +61,27 @@ class FasterWhisperBackend(AsrBackend):
     def transcribe_speech(
         self, audio: np.ndarray, language: str, beam_size: int, prompt: str = ""
     ) -> list[AsrSegment]:
-        """See :meth:`AsrBackend.transcribe_speech`."""
+        """See :meth:`AsrBackend.transcribe_speech` (windows decoded ``batch_size`` at a time
+        when it is over 1: :mod:`pipeline.asr.backends.faster_whisper_batched`)."""
+        if self.batch_size > 1:
+            from pipeline.asr.backends.faster_whisper_batched import transcribe_batched
+
+            language = language if self.is_multilingual else "en"
+            return transcribe_batched(
+                self.model,
+                audio,
+                language=language,
+                beam_size=beam_size,
+                prompt=prompt,
+                batch_size=self.batch_size,
+                sequential=lambda window: self._sequential(window, language, beam_size, prompt),
+            )
+        return self._sequential(audio, language, beam_size, prompt)
+
+    def _sequential(
+        self, audio: np.ndarray, language: str, beam_size: int, prompt: str
+    ) -> list[AsrSegment]:
+        """faster-whisper's sequential decoding, window after window, with fallback."""
         import ctranslate2
 
         ctranslate2.set_random_seed(DECODE_SEED)
@@ -73,23 +102,25 @@ class FasterWhisperBackend(AsrBackend):
             no_speech_threshold=NO_SPEECH_PROB_MAX,
             vad_filter=False,  # the gate in front of every engine has run already
         )
-        return [
-            AsrSegment(
-                start=float(seg.start),
-                end=float(seg.end),
-                text=str(seg.text),
-                words=tuple(
-                    Word(
-                        start=float(w.start),
-                        end=float(w.end),
-                        text=str(w.word),
-                        probability=round(float(w.probability), 4),
-                    )
-                    for w in seg.words or ()
-                ),
-                avg_logprob=float(seg.avg_logprob),
-                no_speech_prob=float(seg.no_speech_prob),
-                compression_ratio=None,  # per 30 s window as in openai-whisper; judge each segment
+        return [to_asr_segment(seg) for seg in segments]
+
+
+def to_asr_segment(seg: Segment) -> AsrSegment:
+    """One of faster-whisper's segments as the guards take it (times as decoded)."""
+    return AsrSegment(
+        start=float(seg.start),
+        end=float(seg.end),
+        text=str(seg.text),
+        words=tuple(
+            Word(
+                start=float(w.start),
+                end=float(w.end),
+                text=str(w.word),
+                probability=round(float(w.probability), 4),
             )
-            for seg in segments
-        ]
+            for w in seg.words or ()
+        ),
+        avg_logprob=float(seg.avg_logprob),
+        no_speech_prob=float(seg.no_speech_prob),
+        compression_ratio=None,  # per 30 s window as in openai-whisper; judge each segment
+    )

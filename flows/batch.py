@@ -17,6 +17,7 @@ from pipeline.config import Settings
 from pipeline.models import Quarantined
 from pipeline.preflight import load_settings, preflight
 from pipeline.records.batch import BatchRecords, in_call_order
+from pipeline.records.cdr import CallRecord
 from pipeline.shards import WHOLE_BATCH, check_shard, in_shard
 from pipeline.store import RunStatus
 from pipeline.summary import FAILED, CallOutcome, RunSummary
@@ -144,6 +145,15 @@ def _check_all(
                 yield CallOutcome(path, FAILED, reason=reason)
 
 
+def volume_rows(records: BatchRecords | None, part: tuple[int, int]) -> list[CallRecord]:
+    """The CDR rows whose outbound volume per line and agent the run compares: all of them in
+    the first shard run (or the whole batch), none in the others (each shard run reads the
+    whole CDR, and a night's volume is reported once)."""
+    if records is None or part[0] != 0:
+        return []
+    return list(records.cdr.records.values())
+
+
 def _run(
     sources: list[str],
     run_id: str,
@@ -180,7 +190,7 @@ def _run(
     order = {path: i for i, path in enumerate(paths)}
     outcomes.sort(key=lambda o: order.get(o.path, len(order)))
 
-    batch_rows = [] if records is None else list(records.cdr.records.values())
+    batch_rows = volume_rows(records, part)
     anomalies = tasks.detect_anomalies(run_id, settings, batch_rows)
     summary = RunSummary(run_id=run_id, outcomes=tuple(outcomes), warnings=warnings)
     head = tasks.resources.store(settings).audit.head()

@@ -157,7 +157,7 @@ def serve(args: argparse.Namespace) -> int:
     with ``--pool``, register them on a work pool and return."""
     from prefect import serve as prefect_serve
 
-    from pipeline.preflight import PreflightError, load_settings, preflight
+    from pipeline.preflight import PreflightError, load_settings, preflight, schedule_problems
 
     pool = getattr(args, "pool", None)
     try:  # a schedule that would check nothing every night is refused now
@@ -167,6 +167,9 @@ def serve(args: argparse.Namespace) -> int:
             pool_shards=getattr(args, "shards", None),
         )
         preflight(settings)
+        problems = schedule_problems(settings)
+        if problems:
+            raise PreflightError(problems)
     except PreflightError as exc:
         for line in exc.problems:
             print(f"error: {line}", file=sys.stderr)

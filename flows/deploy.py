@@ -3,6 +3,7 @@ daily retention run."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from prefect.schedules import Cron
@@ -15,19 +16,30 @@ DEPLOYMENT_NAME = "nightly"
 RETENTION_DEPLOYMENT_NAME = "daily"
 
 
+def schedule_cdr(settings: Settings) -> str | None:
+    """The nightly run's call-record file as an absolute path (None: not set)."""
+    path = settings.schedule_cdr_file
+    return None if path is None else str(Path(path).resolve())
+
+
 def build_deployment(settings: Settings, name: str = DEPLOYMENT_NAME) -> Any:
     """A runner deployment of ``compliance-batch`` on the configured cron schedule.
 
-    Its default parameters point at ``settings.recordings_dir``; the Prefect UI can start it
-    with other parameters ("Run" -> "Custom run").
+    Its default parameters point at ``settings.recordings_dir`` and, when set, give
+    ``settings.schedule_cdr_file`` as the run's ``cdr`` (the call-record checks of
+    ``run --cdr``); the Prefect UI can start it with other parameters ("Run" -> "Custom run").
     """
+    parameters: dict[str, Any] = {
+        "sources": [str(settings.recordings_dir)],
+        "out_dir": str(settings.out_dir),
+    }
+    cdr = schedule_cdr(settings)
+    if cdr is not None:
+        parameters["cdr"] = cdr
     return compliance_batch.to_deployment(
         name=name,
         schedules=[Cron(settings.schedule_cron, timezone=settings.schedule_timezone)],
-        parameters={
-            "sources": [str(settings.recordings_dir)],
-            "out_dir": str(settings.out_dir),
-        },
+        parameters=parameters,
         description=(
             "Nightly compliance check of recorded calls: transcribe, detect PII, mask, apply "
             "the rule packs, store results and email alerts."

@@ -6,7 +6,8 @@ of type ``process`` (created when missing) and returns; any number of ``prefect 
 PostgreSQL database, run what the pool schedules:
 
 * ``compliance-fan-out/nightly`` (on the cron schedule) starts one ``compliance-batch/shard``
-  run per shard and returns;
+  run per shard, each with ``CALLSENTRY_SCHEDULE_CDR_FILE`` as its ``cdr`` when set, and
+  returns;
 * ``compliance-batch/shard`` checks the recordings of one shard (:mod:`pipeline.shards`, by a
   hash of the file name), so each worker that takes a shard run checks part of the recordings;
   the database claims still guarantee that no recording is checked twice at once;
@@ -31,7 +32,7 @@ from prefect.schedules import Cron
 from prefect.types.entrypoint import EntrypointType
 
 from flows.batch import compliance_batch
-from flows.deploy import DEPLOYMENT_NAME, build_retention_deployment
+from flows.deploy import DEPLOYMENT_NAME, build_retention_deployment, schedule_cdr
 from pipeline.config import Settings
 from pipeline.shards import check_shard
 
@@ -42,16 +43,27 @@ FAN_OUT_FLOW_NAME = "compliance-fan-out"
 
 
 @flow(name=FAN_OUT_FLOW_NAME, persist_result=False, log_prints=False)
-def fan_out(sources: list[str], shards: int, out_dir: str | None = None) -> list[str]:
+def fan_out(
+    sources: list[str], shards: int, out_dir: str | None = None, cdr: str | None = None
+) -> list[str]:
     """Start one ``compliance-batch/shard`` run per shard of the recordings under ``sources``
-    (the pool's workers take them); returns their flow run ids without waiting for them."""
+    (the pool's workers take them), each with the call-record file ``cdr`` when given; returns
+    their flow run ids without waiting for them."""
     check_shard(0, shards)
     logger = get_run_logger()
     run_ids = []
     for shard in range(shards):
+        parameters: dict[str, Any] = {
+            "sources": sources,
+            "out_dir": out_dir,
+            "shard": shard,
+            "shards": shards,
+        }
+        if cdr is not None:
+            parameters["cdr"] = cdr
         run = run_deployment(
             SHARD_DEPLOYMENT,
-            parameters={"sources": sources, "out_dir": out_dir, "shard": shard, "shards": shards},
+            parameters=parameters,
             flow_run_name=f"shard {shard + 1} of {shards}",
             timeout=0,  # started, not awaited: this run holds no worker while the shards run
         )
@@ -94,10 +106,14 @@ def build_pool_deployments(settings: Settings, pool: str, shards: int) -> list[A
     # absolute: a worker runs each flow in a temporary folder of its own
     sources = [str(Path(settings.recordings_dir).resolve())]
     out_dir = str(Path(settings.out_dir).resolve())
+    parameters: dict[str, Any] = {"sources": sources, "out_dir": out_dir, "shards": shards}
+    cdr = schedule_cdr(settings)
+    if cdr is not None:  # each shard run reads it (the same path on every worker host)
+        parameters["cdr"] = cdr
     nightly = fan_out.to_deployment(
         name=DEPLOYMENT_NAME,
         schedules=[Cron(settings.schedule_cron, timezone=settings.schedule_timezone)],
-        parameters={"sources": sources, "out_dir": out_dir, "shards": shards},
+        parameters=parameters,
         description=(
             f"Nightly compliance check of recorded calls, split into {shards} shard runs of "
             f"{SHARD_DEPLOYMENT} that the pool's workers take."

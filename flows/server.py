@@ -18,7 +18,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -48,14 +48,18 @@ def _die_with_parent() -> None:  # runs in the child, between fork and exec
         pass
 
 
-def start_server(log_file: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """Start the server; returns the process and its API URL once it answers."""
+def start_server(
+    log_file: Path, environ: Mapping[str, str] | None = None
+) -> tuple[subprocess.Popen[bytes], str]:
+    """Start the server; returns the process and its API URL once it answers. ``environ`` is
+    the server's environment (default: this process's), e.g. with a ``PREFECT_HOME`` of its
+    own so that its SQLite database is no other server's."""
     import prefect
 
     port = _free_port()
     log_file.parent.mkdir(parents=True, exist_ok=True)
     env = {
-        **os.environ,
+        **(os.environ if environ is None else environ),
         "PREFECT_UI_ENABLED": "0",
         "PREFECT__SERVER_EPHEMERAL": "1",
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",

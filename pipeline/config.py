@@ -165,6 +165,11 @@ class Settings(BaseSettings):
     schedule_cron: str = Field("0 2 * * *", description="nightly batch, cron syntax")
     schedule_timezone: str = "Asia/Shanghai"
     recordings_dir: Path = Field(Path("recordings"), description="what the schedule processes")
+    schedule_cdr_file: Path | None = Field(
+        None,
+        description="call-detail records (CSV) the nightly run checks, as `run --cdr`; "
+        "None = words only",
+    )
 
     # --- console ---------------------------------------------------------------------------
     console_secret: SecretStr = Field(

@@ -136,6 +136,22 @@ def _policy_problems(settings: Settings) -> list[str]:
     return []
 
 
+def schedule_problems(settings: Settings) -> list[str]:
+    """What stops ``callsentry serve`` from registering the nightly run: a
+    ``CALLSENTRY_SCHEDULE_CDR_FILE`` that is no readable file (its rows are read by each run)."""
+    path = settings.schedule_cdr_file
+    if path is None:
+        return []
+    name = f"{ENV_PREFIX}SCHEDULE_CDR_FILE={str(path)!r}"
+    if not path.exists():
+        return [f"{name}: no such file"]
+    if not path.is_file():
+        return [f"{name}: not a file"]
+    if not os.access(path, os.R_OK):
+        return [f"{name}: not readable"]
+    return []
+
+
 def preflight(settings: Settings, *, rules_dir: Path | None = None) -> Preflight:
     """Everything a batch needs, checked before the first recording is opened; PreflightError
     listing every problem at once."""

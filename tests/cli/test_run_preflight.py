@@ -57,6 +57,17 @@ def test_serve_refuses_a_schedule_that_would_check_nothing(
     assert "no compliance rules loaded" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("pool", [[], ["--pool", "night"]], ids=["serve", "pool"])
+def test_serve_refuses_a_scheduled_call_record_file_that_is_missing(
+    no_audio: Path, monkeypatch: pytest.MonkeyPatch, capsys, pool: list[str]
+) -> None:
+    monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:9/api")  # never reached
+    monkeypatch.setenv("CALLSENTRY_SCHEDULE_CDR_FILE", str(no_audio / "nightly.csv"))
+    assert main(["serve", *pool]) == EXIT_CANNOT_START
+    err = capsys.readouterr().err
+    assert f"error: CALLSENTRY_SCHEDULE_CDR_FILE='{no_audio / 'nightly.csv'}': no such file" in err
+
+
 def test_serve_on_a_pool_needs_a_permanent_prefect_server(
     no_audio: Path, monkeypatch: pytest.MonkeyPatch, capsys
 ) -> None:

@@ -3,12 +3,18 @@ tests/e2e/test_pool.py)."""
 
 from __future__ import annotations
 
+import logging
+import uuid
 from pathlib import Path
 
 import pytest
+from prefect.client.schemas.objects import FlowRun
 
+import flows.pool
+from flows.batch import volume_rows
 from flows.pool import FAN_OUT_FLOW_NAME, SHARD_DEPLOYMENT_NAME, build_pool_deployments
 from pipeline.config import Settings
+from pipeline.records.batch import load_batch_records
 
 SETTINGS = Settings(
     schedule_cron="30 1 * * *",
@@ -54,3 +60,41 @@ def test_relative_folders_are_made_absolute(monkeypatch: pytest.MonkeyPatch, tmp
 def test_no_shards_is_refused() -> None:
     with pytest.raises(ValueError):
         build_pool_deployments(SETTINGS, "p", shards=0)
+
+
+def test_every_shard_run_gets_the_scheduled_call_records(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    cdr = tmp_path / "nightly.cdr.csv"
+    settings = SETTINGS.model_copy(update={"schedule_cdr_file": cdr})
+    nightly, _, _ = build_pool_deployments(settings, "p", 2)
+    assert nightly.parameters["cdr"] == str(cdr.resolve())
+
+    started: list[dict] = []
+
+    def start(name: str, parameters: dict, **_options: object) -> FlowRun:
+        started.append(parameters)
+        return FlowRun(flow_id=uuid.uuid4())
+
+    monkeypatch.setattr(flows.pool, "run_deployment", start)
+    monkeypatch.setattr(flows.pool, "get_run_logger", lambda: logging.getLogger("test"))
+    flows.pool.fan_out.fn(**nightly.parameters)
+    assert [(p["shard"], p["shards"], p["cdr"]) for p in started] == [
+        (0, 2, str(cdr.resolve())),
+        (1, 2, str(cdr.resolve())),
+    ]
+    started.clear()
+    flows.pool.fan_out.fn(sources=["/data/calls"], shards=2)
+    assert all("cdr" not in p for p in started)
+
+
+def test_the_outbound_volume_of_the_call_records_is_compared_by_one_shard_run(
+    samples_dir: Path,
+) -> None:
+    records = load_batch_records(samples_dir / "calls.cdr.csv", Settings())
+    rows = list(records.cdr.records.values())
+    assert rows
+    assert volume_rows(records, (0, 1)) == rows  # the whole batch
+    assert volume_rows(records, (0, 3)) == rows
+    assert volume_rows(records, (1, 3)) == volume_rows(records, (2, 3)) == []
+    assert volume_rows(None, (0, 1)) == []

@@ -54,7 +54,9 @@ _PSEUDO_ZH = re.compile(
     # an answer ("不会的 稳赚不赔") or a word that negates nothing ("高不少 而且保本")
     r"不会的|不是的|没有的|不少|不久|不断|不同|不仅|不但|不管|"
     # "about the same": a comparison ("跟定期差不多的计划 预期年化三点八")
-    r"差不多|差不离"
+    r"差不多|差不离|"
+    # "not all of it" negates the whole, not the act: "您不用全念 就报前面两位" still asks
+    r"(?:不用|不必|不需要|无需|无须|用不着)(?:全部|全|都|整个|完整)"
 )
 _PSEUDO_BLANK = "_"  # stands in for each character of a pseudo negation
 _BOUNDARY_ZH = re.compile(r"但是|但|不过|可是|然后|现在|那么|另外|还有|请您|请你|麻烦您|麻烦你")

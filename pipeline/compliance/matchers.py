@@ -65,6 +65,15 @@ _NEG_EN = re.compile(
     r"shouldnt|mustnt|without|nor|neither|nothing|nobody|none)\b"
 )
 _PSEUDO_EN = re.compile(r"\b(?:no problem|no worries|not a problem|not sure|no thanks)\b")
+# "not all of it" negates the whole, not the request for a part: "you dont have to read the
+# whole code, just the first two digits" still asks. The cue is blanked where the words after
+# it (up to PARTIAL_LOOKAHEAD_CHARS past the position looked at) say "the whole" / "all six".
+_PARTIAL_EN = re.compile(
+    r"\b(?:dont|do not|no)\b(?= (?:have to|need to|need)\b(?: [a-z]+){0,3} (?:the whole|"
+    r"whole thing|all of it|all of them|all (?:six|five|four|three|the digits|the numbers)|"
+    r"every digit|the entire)\b)"
+)
+PARTIAL_LOOKAHEAD_CHARS = 60  # past the position, for the words after a negation cue (English)
 _BOUNDARY_EN = re.compile(r"\b(?:but|however|so|now|please|and|then|okay|ok)\b")
 
 
@@ -323,7 +332,13 @@ def is_negated(norm: str, position: int, language: str) -> bool:
     """Whether a negation cue precedes ``position`` in its clause (within a short window)."""
     zh = language == "zh" or is_chinese(norm[max(0, position - 2) : position + 2])
     window = NEGATION_WINDOW_ZH_CHARS * 2 if zh else NEGATION_WINDOW_EN_WORDS * 12
-    before = norm[max(0, position - window) : position]
+    start = max(0, position - window)
+    if zh:
+        before = norm[start:position]
+    else:
+        # blanked with spaces of the same length, so the cut at ``position`` stays in place
+        region = norm[start : position + PARTIAL_LOOKAHEAD_CHARS]
+        before = _PARTIAL_EN.sub(lambda m: " " * len(m.group()), region)[: position - start]
     cut = max(before.rfind(CLAUSE_BOUNDARY), before.rfind(SEGMENT_SEPARATOR))
     before = before[cut + 1 :]
     boundary = _BOUNDARY_ZH if zh else _BOUNDARY_EN

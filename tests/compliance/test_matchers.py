@@ -69,6 +69,10 @@ def test_normalise(text: str, language: str, expected: str) -> None:
         ("短信您不用全念就报一下最前面那两位数字", "报一下", False),
         ("您不需要全部告诉我后两位就行", "告诉我", False),
         ("您不用念给我", "念给我", True),
+        ("you dont have to read the whole code just the first two digits", "read", False),
+        ("no need to read me all six just the first two", "read", False),
+        ("you dont have to read the code to anyone", "read", True),
+        ("dont read the whole code to anyone", "read", True),
     ],
 )
 def test_negation(text: str, phrase: str, negated: bool) -> None:

@@ -54,7 +54,9 @@ _PSEUDO_ZH = re.compile(
     # an answer ("不会的 稳赚不赔") or a word that negates nothing ("高不少 而且保本")
     r"不会的|不是的|没有的|不少|不久|不断|不同|不仅|不但|不管|"
     # "about the same": a comparison ("跟定期差不多的计划 预期年化三点八")
-    r"差不多|差不离"
+    r"差不多|差不离|"
+    # "not all of it" negates the whole, not the act: "您不用全念 就报前面两位" still asks
+    r"(?:不用|不必|不需要|无需|无须|用不着)(?:全部|全|都|整个|完整)"
 )
 _PSEUDO_BLANK = "_"  # stands in for each character of a pseudo negation
 _BOUNDARY_ZH = re.compile(r"但是|但|不过|可是|然后|现在|那么|另外|还有|请您|请你|麻烦您|麻烦你")
@@ -63,6 +65,15 @@ _NEG_EN = re.compile(
     r"shouldnt|mustnt|without|nor|neither|nothing|nobody|none)\b"
 )
 _PSEUDO_EN = re.compile(r"\b(?:no problem|no worries|not a problem|not sure|no thanks)\b")
+# "not all of it" negates the whole, not the request for a part: "you dont have to read the
+# whole code, just the first two digits" still asks. The cue is blanked where the words after
+# it (up to PARTIAL_LOOKAHEAD_CHARS past the position looked at) say "the whole" / "all six".
+_PARTIAL_EN = re.compile(
+    r"\b(?:dont|do not|no)\b(?= (?:have to|need to|need)\b(?: [a-z]+){0,3} (?:the whole|"
+    r"whole thing|all of it|all of them|all (?:six|five|four|three|the digits|the numbers)|"
+    r"every digit|the entire)\b)"
+)
+PARTIAL_LOOKAHEAD_CHARS = 60  # past the position, for the words after a negation cue (English)
 _BOUNDARY_EN = re.compile(r"\b(?:but|however|so|now|please|and|then|okay|ok)\b")
 
 
@@ -321,7 +332,13 @@ def is_negated(norm: str, position: int, language: str) -> bool:
     """Whether a negation cue precedes ``position`` in its clause (within a short window)."""
     zh = language == "zh" or is_chinese(norm[max(0, position - 2) : position + 2])
     window = NEGATION_WINDOW_ZH_CHARS * 2 if zh else NEGATION_WINDOW_EN_WORDS * 12
-    before = norm[max(0, position - window) : position]
+    start = max(0, position - window)
+    if zh:
+        before = norm[start:position]
+    else:
+        # blanked with spaces of the same length, so the cut at ``position`` stays in place
+        region = norm[start : position + PARTIAL_LOOKAHEAD_CHARS]
+        before = _PARTIAL_EN.sub(lambda m: " " * len(m.group()), region)[: position - start]
     cut = max(before.rfind(CLAUSE_BOUNDARY), before.rfind(SEGMENT_SEPARATOR))
     before = before[cut + 1 :]
     boundary = _BOUNDARY_ZH if zh else _BOUNDARY_EN

@@ -110,6 +110,11 @@ EN_REPEATS: dict[str, int] = {"double": 2, "triple": 3}
 # ASR homophones of digit words, read as digits only between digit words ("four won one")
 EN_HOMOPHONES: dict[str, str] = {"won": "1", "to": "2", "too": "2", "for": "4", "ate": "8"}
 STRICT_HOMOPHONE_DIGITS = ("1", "8")  # won / ate: enough with one digit word either side
+# "four" heard as "for" right before a long spoken run ("my card is for five three two ..."):
+# the digit when at least this many digit words follow it; "for the system", "for 12 months",
+# "for five minutes" keep the word ("to" stays a word: "send it to five five five ...")
+LEADING_HOMOPHONE_DIGITS = ("4",)
+LEADING_HOMOPHONE_MIN_FOLLOWING = 7  # digit words after it, joined by short separators
 # ASR homophones of 幺 (yāo, "one" in dictation): 姚姚零邀零八 is 110108. Read as 1 only inside a
 # chain of Chinese digits (joined by separators) holding at least ZH_HOMOPHONE_MIN_DIGITS digits
 # characters the ASR writes for a digit said, by the digit's syllable (yao, er, san, si, wu,
@@ -270,8 +275,28 @@ def _joined(text: str, left: _Token, right: _Token, gap_re: re.Pattern[str]) -> 
     return left.end < right.start and gap_re.fullmatch(text, left.end, right.start) is not None
 
 
+def _opens_long_run(text: str, tokens: list[_Token], i: int) -> bool:
+    """Whether homophone ``tokens[i]`` is one of :data:`LEADING_HOMOPHONE_DIGITS` ("for") with
+    at least :data:`LEADING_HOMOPHONE_MIN_FOLLOWING` spoken digit words right after it, each
+    joined to the one before by a short separator: a long run it opens."""
+    if tokens[i].digits not in LEADING_HOMOPHONE_DIGITS:
+        return False
+    last, following = tokens[i], 0
+    for token in tokens[i + 1 :]:
+        if token.kind not in ("en", "repeat", "homophone") or not _joined(
+            text, last, token, _SEPARATOR_RE
+        ):
+            break
+        following += token.kind != "homophone"
+        last = token
+    return following >= LEADING_HOMOPHONE_MIN_FOLLOWING
+
+
 def _slip_is_digit(text: str, tokens: list[_Token], i: int) -> bool:
-    """Whether a letter or homophone token sits inside a dictated run (else it is a word)."""
+    """Whether a letter or homophone token sits inside a dictated run, or (a homophone of
+    "four") opens a long one (else it is a word)."""
+    if tokens[i].kind == "homophone" and _opens_long_run(text, tokens, i):
+        return True
     if i == 0 or i + 1 >= len(tokens):
         return False
     before, token, after = tokens[i - 1], tokens[i], tokens[i + 1]

@@ -81,6 +81,8 @@ def test_speaker_scope_keeps_the_customer_out() -> None:
         ("please dont share the code with anyone who calls", False),
         ("can you read me your zip code please", False),  # unless
         ("tell me which branch is closest and i will look at the opening numbers", False),  # gap
+        # not all of it is still a request for a part
+        ("you dont have to read me the whole code just the first two digits", True),
     ],
 )
 def test_en_request_by_parts(text: str, fires: bool) -> None:
@@ -99,6 +101,25 @@ def test_en_request_by_parts(text: str, fires: bool) -> None:
 def test_mood(text: str, mood: str, fires: bool) -> None:
     condition = {"clause": {"verb": ["保证"], "object": ["本金"], "mood": mood}}
     assert bool(spans(condition, "zh", text)) is fires
+
+
+@pytest.mark.parametrize(
+    ("text", "fires"),
+    [
+        ("the system needs the code", True),  # a purpose given for the request is a request cue
+        ("the code is in the message", False),  # no cue
+    ],
+)
+def test_mood_en_purpose_cue(text: str, fires: bool) -> None:
+    condition = {
+        "clause": {
+            "verb": ["system needs", "is in"],
+            "object": ["code"],
+            "mood": "request",
+            "match": "exact",
+        }
+    }
+    assert bool(spans(condition, "en", text)) is fires
 
 
 def test_polarity_any_keeps_negated_pairs() -> None:

@@ -65,6 +65,14 @@ def test_normalise(text: str, language: str, expected: str) -> None:
         # a pseudo negation cut by the look-back window ("是不是" -> "不是") negates nothing
         ("旁边是不是印着一小串数字最后那三位您念给我一下", "念给我", False),
         ("有一个跟定期差不多的计划预期年化能有三点八", "预期年化", False),  # "about the same"
+        # "not all of it" negates the whole, not the request for a part
+        ("短信您不用全念就报一下最前面那两位数字", "报一下", False),
+        ("您不需要全部告诉我后两位就行", "告诉我", False),
+        ("您不用念给我", "念给我", True),
+        ("you dont have to read the whole code just the first two digits", "read", False),
+        ("no need to read me all six just the first two", "read", False),
+        ("you dont have to read the code to anyone", "read", True),
+        ("dont read the whole code to anyone", "read", True),
     ],
 )
 def test_negation(text: str, phrase: str, negated: bool) -> None:

@@ -33,11 +33,23 @@ from pipeline.pii.normalize import normalize
         ("one nine ate four", "1984"),
         ("four won one", "411"),
         ("one to one three", "1213"),
+        # "four" heard as "for" before a long spoken run opens it
+        (
+            "card is for five three two zero one five one one two eight three zero three six six",
+            "card is 4532015112830366",
+        ),
+        ("For five three two one, four four five five.", "453214455."),
         # ... but not outside one
         (
             "I said 4 I think, one to one, two for one, 3 to 5",
             "I said 4 I think, one to one, two for one, 3 to 5",
         ),
+        # "for" stays a word before words, written digits and a short spoken run; "to" always
+        (
+            "for the system, for 12 months, for five minutes, for five three two one",
+            "for the system, for 12 months, for five minutes, for 5321",
+        ),
+        ("send it to five five five one two three four five six", "send it to 555123456"),
         # amounts, decimals, dates, times, phone/SSN layouts, lists keep their shape
         ("June 2, 1990, March 15, 2024", "June 2, 1990, March 15, 2024"),
         (

@@ -213,6 +213,14 @@ CASES = [
         "one nine ate four",
     ),
     ("asr-pin-homophone", "en", "my PIN is four won one one", "PIN", "four won one one"),
+    # "four" heard as "for" right before a long spoken run: the card's first digit
+    (
+        "asr-card-four-heard-as-for",
+        "en",
+        "my card is for five three two zero one five one one two eight three zero three six six",
+        "BANK_CARD",
+        "for five three two zero one five one one two eight three zero three six six",
+    ),
     ("asr-pin-digit-by-digit", "en", "my PIN is 1, 9, 8, 4.", "PIN", "1, 9, 8, 4"),
     ("asr-number-digit-by-digit", "en", "it's 1, 9, 8, 4.", "NUMBER", "1, 9, 8, 4"),
     ("asr-ssn-spaced-3-3-3", "en", "social security number 536 228 741", "SSN", "536 228 741"),
@@ -313,6 +321,7 @@ NEGATIVES = [
     ("asr-zh-mix", "zh", "年化收益率3.85%，5000元，2024年3月15日，10:30，第1、2、3条"),
     ("asr-small-list", "en", "we have 10, 11, 12 and 15 branches"),
     ("asr-homophone-prose", "en", "it takes 3 to 5 days, one to one meeting, two for one deal"),
+    ("asr-for-prose", "en", "I need it for the system, for 12 months, for five minutes"),
     ("asr-letter-prose", "en", "I think I said 4 I think"),
     ("asr-amount-people", "en", "that's 12, 500 people"),
     # mixed separators around numbers that keep their shape (digit-density safety net)

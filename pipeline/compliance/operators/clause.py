@@ -36,6 +36,8 @@ REQUEST_CUES_ZH: tuple[str, ...] = (
 REQUEST_CUES_EN: tuple[str, ...] = (
     "can you", "could you", "would you", "will you", "please", "me", "what", "whats", "i need",
     "need", "you", "your", "lets", "go ahead",
+    # a purpose for the request: "the system needs the code from the text"
+    "system needs", "system requires", "systems need",
 )  # fmt: skip
 
 Items = list[str | list[str]]

@@ -37,6 +37,7 @@ def bundled_rules_dir() -> Path:
 
 
 DEFAULT_RULES_DIR = bundled_rules_dir()
+DEFAULT_REFUSAL_EXPIRY_DAYS = 730  # days a marketing refusal counts (two years)
 
 
 class Language(StrEnum):
@@ -267,6 +268,11 @@ class Settings(BaseSettings):
         default_factory=lambda: {"collection": {"day": 3}},
         description='contacts per customer and purpose: {"collection": {"day": 3, "week": 10}}',
     )
+    refusal_expiry_days: int = Field(
+        DEFAULT_REFUSAL_EXPIRY_DAYS,
+        description="days (of 24 hours) a marketing refusal counts for the customer's later "
+        "calls; 0 = it never expires",
+    )
 
     # --- scale-out -------------------------------------------------------------------------
     claim_ttl_s: float = Field(
@@ -302,6 +308,17 @@ class Settings(BaseSettings):
         if isinstance(value, str) and isinstance(annotation, type) and issubclass(annotation, Enum):
             return value.strip().lower()
         return value
+
+    @field_validator("refusal_expiry_days", mode="before")
+    @classmethod
+    def _whole_days(cls, value: Any) -> Any:
+        """A whole number of days, 0 or more (``730``; not ``-1``, ``1.5`` or ``two``)."""
+        text = str(value).strip() if isinstance(value, str | int) else None
+        if isinstance(value, bool) or text is None or not text.isdigit():
+            raise ValueError(
+                f"{value!r} is not a whole number of days, 0 or more (0: a refusal never expires)"
+            )
+        return int(text)
 
     @field_validator("timezone", "schedule_timezone")
     @classmethod

@@ -45,6 +45,9 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
         ("CALLSENTRY_DEVICE", "tpu", "CALLSENTRY_DEVICE='tpu'"),
         ("CALLSENTRY_BEAM_SIZE", "0", "CALLSENTRY_BEAM_SIZE='0'"),
         ("CALLSENTRY_TIMEZONE", "Mars/Olympus", "unknown time zone 'Mars/Olympus'"),
+        ("CALLSENTRY_REFUSAL_EXPIRY_DAYS", "-1", "CALLSENTRY_REFUSAL_EXPIRY_DAYS='-1'"),
+        ("CALLSENTRY_REFUSAL_EXPIRY_DAYS", "1.5", "not a whole number of days, 0 or more"),
+        ("CALLSENTRY_REFUSAL_EXPIRY_DAYS", "two years", "CALLSENTRY_REFUSAL_EXPIRY_DAYS='two"),
     ],
 )
 def test_each_bad_setting_is_one_clear_line(
@@ -145,3 +148,12 @@ def test_output_folder_that_cannot_be_made(clean_env: Path) -> None:
 def test_good_settings_pass(clean_env: Path) -> None:
     checked = preflight(Settings(out_dir=clean_env / "out"))
     assert checked.warnings == () and len(checked.rulebook.rules) > 10
+
+
+@pytest.mark.parametrize(("value", "days"), [(None, 730), ("0", 0), (" 365 ", 365)])
+def test_a_refusal_expires_after_whole_days_or_never(
+    clean_env: Path, monkeypatch: pytest.MonkeyPatch, value: str | None, days: int
+) -> None:
+    if value is not None:
+        monkeypatch.setenv("CALLSENTRY_REFUSAL_EXPIRY_DAYS", value)
+    assert load_settings().refusal_expiry_days == days

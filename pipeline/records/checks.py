@@ -9,7 +9,8 @@ rule id                        severity  fires when (outbound calls only)
 ``contact-frequency``          high      the customer's contacts for the purpose that day / week
                                          (this one included) exceed the cap
 ``contact-after-refusal``      critical  a marketing call to a customer who refused marketing
-                                         in an earlier call (rule ``marketing-refusal``)
+                                         in an earlier call (rule ``marketing-refusal``) that
+                                         has not expired (``CALLSENTRY_REFUSAL_EXPIRY_DAYS``)
 =============================  ========  ======================================================
 
 The history (:class:`ContactHistory`, kept in the store) holds every outbound CDR row of this
@@ -74,8 +75,11 @@ class ContactHistory(Protocol):
         ``since`` and before the record (same start: earlier recording name)."""
         ...
 
-    def refusal_before(self, customer_hash: str, before: datetime) -> datetime | None:
-        """When the customer first refused marketing before ``before`` (None: never)."""
+    def refusal_before(
+        self, customer_hash: str, before: datetime, since: datetime | None = None
+    ) -> datetime | None:
+        """When the customer first refused marketing before ``before`` and, with ``since``,
+        after ``since`` (None: no such refusal)."""
         ...
 
     def add_refusal(
@@ -185,7 +189,9 @@ def record_violations(
             )
 
     if record.purpose is Purpose.MARKETING:
-        refused = context.history.refusal_before(record.customer_hash, record.start_time)
+        refused = context.history.refusal_before(
+            record.customer_hash, record.start_time, policy.refusals_since(record.start_time)
+        )
         if refused is not None:
             found.append(
                 _violation(

@@ -11,6 +11,10 @@ A window ``HH:MM-HH:MM`` includes its start and excludes its end (a call at 20:0
 08:00-20:00); ``none`` allows no call on that kind of day; a kind or purpose not named is not
 restricted. Caps count a customer's outbound contacts for the purpose on the centre's calendar
 day (and ISO week, Monday to Sunday), the call itself included.
+
+A marketing refusal counts for ``CALLSENTRY_REFUSAL_EXPIRY_DAYS`` days of 24 hours (default
+730; 0: for ever): a call that starts that long after the refusal, or later, is no longer a
+call after a refusal.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -86,6 +90,7 @@ class ContactPolicy:
     zone: ZoneInfo
     hours: Mapping[Purpose, Mapping[DayKind, HoursWindow]] = field(default_factory=dict)
     caps: Mapping[Purpose, ContactCaps] = field(default_factory=dict)
+    refusal_expiry: timedelta | None = None  # how long a refusal counts; None: for ever
 
     def window(self, purpose: Purpose, kind: DayKind) -> HoursWindow | None:
         """The calling hours for ``purpose`` on ``kind`` of day (None: unrestricted)."""
@@ -95,6 +100,11 @@ class ContactPolicy:
         """The contact caps for ``purpose``."""
         return self.caps.get(purpose, ContactCaps())
 
+    def refusals_since(self, start: datetime) -> datetime | None:
+        """For a call starting at ``start``: the moment after which a refusal still counts
+        (refusals at or before it have expired); None when refusals never expire."""
+        return None if self.refusal_expiry is None else start - self.refusal_expiry
+
     @classmethod
     def from_settings(cls, settings: Any) -> ContactPolicy:
         """The policy that ``settings`` give (ValueError naming the setting that is bad)."""
@@ -102,7 +112,18 @@ class ContactPolicy:
             zone=ZoneInfo(settings.timezone),
             hours=parse_hours(settings.calling_hours),
             caps=parse_caps(settings.contact_caps),
+            refusal_expiry=refusal_expiry(settings.refusal_expiry_days),
         )
+
+
+def refusal_expiry(days: int) -> timedelta | None:
+    """``CALLSENTRY_REFUSAL_EXPIRY_DAYS`` as a period (0: None, a refusal never expires;
+    ValueError when negative)."""
+    if days < 0:
+        raise ValueError(
+            f"CALLSENTRY_REFUSAL_EXPIRY_DAYS: {days} is negative (0: a refusal never expires)"
+        )
+    return None if days == 0 else timedelta(days=days)
 
 
 def _purpose(name: str, setting: str) -> Purpose:

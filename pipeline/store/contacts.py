@@ -109,14 +109,16 @@ class ContactRepository:
                 AuditLog.append(conn, actor, "refusal.recorded", f"call:{call_id}", {})
         return added
 
-    def refusal_before(self, customer_hash: str, before: datetime) -> datetime | None:
-        """When the customer first refused marketing before ``before`` (None: never)."""
-        query = (
-            select(refusals.c.at)
-            .where(refusals.c.customer_hash == customer_hash, refusals.c.at < before)
-            .order_by(refusals.c.at)
-            .limit(1)
-        )
+    def refusal_before(
+        self, customer_hash: str, before: datetime, since: datetime | None = None
+    ) -> datetime | None:
+        """When the customer first refused marketing before ``before`` and, with ``since``,
+        after ``since`` (an older refusal has expired); None: no such refusal."""
+        r = refusals.c
+        query = select(r.at).where(r.customer_hash == customer_hash, r.at < before)
+        if since is not None:
+            query = query.where(r.at > since)
+        query = query.order_by(r.at).limit(1)
         with self._db.read() as conn:
             found: datetime | None = conn.execute(query).scalar()
         return found

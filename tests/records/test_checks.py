@@ -279,3 +279,49 @@ def test_calls_are_checked_in_the_order_they_started(tmp_path: Path) -> None:
     assert in_call_order(paths, cdr) == ["/r/early.wav", "/r/late.wav", "/r/norow.wav"]
     assert in_call_order(paths, None) == paths
     assert RecordContext  # the checks' context type is public
+
+
+def _expiring(rules: RecordRules, days: int) -> RecordRules:
+    """``rules`` with refusals counting for ``days`` days (0: for ever), as the setting gives."""
+    settings = Settings(_env_file=None, refusal_expiry_days=days)
+    expiry = ContactPolicy.from_settings(settings).refusal_expiry
+    return replace(rules, policy=replace(rules.policy, refusal_expiry=expiry))
+
+
+@pytest.mark.parametrize(
+    ("refused_at", "days", "fired"),
+    [
+        ("2022-03-12T10:00:00+08:00", 730, []),  # three years ago: expired by default
+        ("2022-03-12T10:00:00+08:00", 0, ["contact-after-refusal"]),  # 0: never expires
+        ("2023-03-13T10:02:00+08:00", 730, ["contact-after-refusal"]),  # 730 days less a minute
+        ("2023-03-13T10:01:00+08:00", 730, []),  # 730 days to the minute: no longer counts
+        ("2025-03-01T10:00:00+08:00", 7, []),  # 11 days ago, with a 7-day expiry
+    ],
+)
+def test_a_marketing_refusal_stops_counting_after_the_expiry(
+    tmp_path: Path,
+    rules: RecordRules,
+    store: Store,
+    refused_at: str,
+    days: int,
+    fired: list[str],
+) -> None:
+    (call,) = _batch(
+        tmp_path, "b", _row("m.wav", "2025-03-12T10:01:00+08:00", "marketing")
+    ).records.values()
+    (old,) = _batch(tmp_path, "old", _row("r.wav", refused_at, "marketing")).records.values()
+    store.contacts.add_refusal(old.customer_hash, old.start_time, "r")
+    assert _ids(call, _expiring(rules, days), store) == fired
+
+
+def test_a_newer_refusal_counts_when_an_older_one_has_expired(
+    tmp_path: Path, rules: RecordRules, store: Store
+) -> None:
+    (call,) = _batch(
+        tmp_path, "b", _row("m.wav", "2025-03-12T10:00:00+08:00", "marketing")
+    ).records.values()
+    for name, at in (("r1", "2021-06-01T10:00:00+08:00"), ("r2", "2024-06-01T10:00:00+08:00")):
+        (row,) = _batch(tmp_path, name, _row(f"{name}.wav", at, "marketing")).records.values()
+        store.contacts.add_refusal(row.customer_hash, row.start_time, name)
+    (after,) = record_violations(call, _expiring(rules, 730).context(store.contacts), 30.0)
+    assert after.rule_id == "contact-after-refusal" and "2024-06-01 10:00" in after.message

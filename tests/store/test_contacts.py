@@ -57,3 +57,14 @@ def test_refusals_are_kept_once_and_found_only_before(store: Store) -> None:
     actions = [(e.action, e.subject) for e in store.audit.entries()]
     assert actions.count(("refusal.recorded", "call:call-1")) == 1
     assert store.audit.verify().ok
+
+
+def test_refusals_older_than_since_have_expired(store: Store) -> None:
+    later = T0 + timedelta(days=400)
+    store.contacts.add_refusal("h1", T0, "call-1")
+    store.contacts.add_refusal("h1", later, "call-2")
+    call = T0 + timedelta(days=800)
+    assert store.contacts.refusal_before("h1", call) == T0  # no expiry: the first refusal
+    assert store.contacts.refusal_before("h1", call, since=call - timedelta(days=730)) == later
+    assert store.contacts.refusal_before("h1", call, since=later) is None  # at since: expired
+    assert store.contacts.refusal_before("h1", call, since=later - timedelta(seconds=1)) == later

@@ -32,29 +32,37 @@ class Turn:
     text: str
 
 
-def _cut(call: DecodedCall, turn: dict) -> np.ndarray:
+def _cut(call: DecodedCall, turn: dict, margin_s: float = TURN_MARGIN_S) -> np.ndarray:
     channel = call.channel(turn["speaker"])
     assert channel is not None
-    a = max(0, round((turn["start"] - TURN_MARGIN_S) * SAMPLE_RATE))
-    b = round((turn["end"] + TURN_MARGIN_S) * SAMPLE_RATE)
+    a = max(0, round((turn["start"] - margin_s) * SAMPLE_RATE))
+    b = round((turn["end"] + margin_s) * SAMPLE_RATE)
     return np.asarray(channel.samples[a:b], np.float32)
 
 
 def relaid_call(
-    call: DecodedCall, turns: Sequence[dict], gaps_s: Sequence[float]
+    call: DecodedCall,
+    turns: Sequence[dict],
+    gaps_s: Sequence[float],
+    *,
+    lead_in_s: float = LEAD_IN_S,
+    margin_s: float = TURN_MARGIN_S,
+    tail_s: float = TAIL_S,
 ) -> tuple[DecodedCall, list[Turn]]:
-    """``call``'s turns, each from its own channel, with ``gaps_s`` (cycled) between them."""
+    """``call``'s turns, each from its own channel (``margin_s`` seconds kept either side),
+    with ``gaps_s`` (cycled) between them, ``lead_in_s`` before the first and ``tail_s`` after
+    the last turn's gap."""
     pieces: list[tuple[str, int, np.ndarray]] = []
     placed: list[Turn] = []
-    position = round(LEAD_IN_S * SAMPLE_RATE)
+    position = round(lead_in_s * SAMPLE_RATE)
     for i, turn in enumerate(turns):
-        audio = _cut(call, turn)
+        audio = _cut(call, turn, margin_s)
         pieces.append((turn["speaker"], position, audio))
-        start = position / SAMPLE_RATE + TURN_MARGIN_S
-        end = (position + len(audio)) / SAMPLE_RATE - TURN_MARGIN_S
+        start = position / SAMPLE_RATE + margin_s
+        end = (position + len(audio)) / SAMPLE_RATE - margin_s
         placed.append(Turn(turn["speaker"], start, end, turn["text"]))
         position += len(audio) + round(gaps_s[i % len(gaps_s)] * SAMPLE_RATE)
-    total = position + round(TAIL_S * SAMPLE_RATE)
+    total = position + round(tail_s * SAMPLE_RATE)
     channels = []
     for original in call.channels:
         samples = np.zeros(total, np.float32)

@@ -14,7 +14,8 @@ Two changes to how ``whisper.transcribe`` decodes a 30 s window, both in :func:`
   faster-whisper does.
 
 And speech the first pass left without text (Whisper ends a window's text early and skips the
-rest of the window) is decoded once more on its own (:func:`undecoded_stretches`).
+rest of the window; the word alignment stretches the last word over it) is decoded once more
+on its own (:func:`undecoded_stretches`).
 """
 
 from __future__ import annotations
@@ -124,22 +125,63 @@ def decode_with_fallback(
 # timestamp ending) and then skip the rest of that 30 s window: in speech-only audio, where
 # the gate left no long pause, a stretch this long without text is speech that was skipped.
 UNDECODED_MIN_S = 5.0
+# The word alignment (a DTW path from the window's first frame to its last) then gives the rest
+# of the window to the text's last word, so the segment seems to cover the skipped speech (seen:
+# "码。" from 31.3 s to 51.0 s). A word counts for at most twice the median word duration of
+# the pass, the median taken as 0.7 s at most: whisper's own bound for a word at a sentence end.
+WORD_MEDIAN_MAX_S = 0.7
+WORD_MAX_MEDIANS = 2.0
+
+
+def longest_word_s(segments: Sequence[AsrSegment]) -> float | None:
+    """The longest a word of ``segments`` may last (see :data:`WORD_MAX_MEDIANS`); None when
+    they have no words."""
+    durations = [w.end - w.start for s in segments for w in s.words]
+    if not durations:
+        return None
+    return WORD_MAX_MEDIANS * min(float(np.median(durations)), WORD_MEDIAN_MAX_S)
+
+
+def spoken_end(segment: AsrSegment, max_word_s: float | None) -> float:
+    """Where ``segment``'s speech ends: its last word's end, each word counted for at most
+    ``max_word_s`` seconds; the segment's end when it has no words or there is no bound."""
+    if not segment.words or max_word_s is None:
+        return segment.end
+    return max(min(w.end, w.start + max_word_s) for w in segment.words)
 
 
 def undecoded_stretches(
     segments: Sequence[AsrSegment], duration: float, min_s: float = UNDECODED_MIN_S
 ) -> list[tuple[float, float]]:
     """(start, end) of every stretch of the speech-only audio, ``min_s`` seconds or longer,
-    that no segment covers; times in that audio, ``duration`` seconds long."""
+    that no segment's speech covers (each segment from its start to its :func:`spoken_end`);
+    times in that audio, ``duration`` seconds long."""
+    max_word_s = longest_word_s(segments)
     stretches: list[tuple[float, float]] = []
     cursor = 0.0
     for segment in sorted(segments, key=lambda s: s.start):
         if segment.start - cursor >= min_s:
             stretches.append((cursor, segment.start))
-        cursor = max(cursor, segment.end)
+        cursor = max(cursor, spoken_end(segment, max_word_s))
     if duration - cursor >= min_s:
         stretches.append((cursor, duration))
     return stretches
+
+
+def trim_to_spoken(
+    segments: Sequence[AsrSegment], stretches: Sequence[tuple[float, float]]
+) -> list[AsrSegment]:
+    """``segments`` with every end, and every word's end, that runs into one of the
+    ``stretches`` (speech to be decoded again) cut at the stretch's start: the second pass's
+    words take that time."""
+    trimmed: list[AsrSegment] = []
+    for segment in segments:
+        for start, _ in stretches:
+            if segment.start < start < segment.end:  # every word of it starts by then
+                words = tuple(replace(w, end=min(w.end, start)) for w in segment.words)
+                segment = replace(segment, end=start, words=words)
+        trimmed.append(segment)
+    return trimmed
 
 
 MEL_HOP_SAMPLES = 160  # whisper's log-mel hop: one frame per 10 ms at 16 kHz
@@ -206,6 +248,7 @@ class OpenAiWhisperBackend(AsrBackend):
         stretches = undecoded_stretches(segments, len(audio) / SAMPLE_RATE)
         clips = clip_timestamps(stretches, len(audio))
         if clips:
+            segments = trim_to_spoken(segments, stretches)
             segments += self._decode(audio, language, beam_size, prompt, clips)
         return sorted(segments, key=lambda s: (s.start, s.end))
 

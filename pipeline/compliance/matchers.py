@@ -59,7 +59,11 @@ _PSEUDO_ZH = re.compile(
     r"(?:不用|不必|不需要|无需|无须|用不着)(?:全部|全|都|整个|完整)"
 )
 _PSEUDO_BLANK = "_"  # stands in for each character of a pseudo negation
-_BOUNDARY_ZH = re.compile(r"但是|但|不过|可是|然后|现在|那么|另外|还有|请您|请你|麻烦您|麻烦你")
+# a demand opens a new clause too: in "我根本没操作过 把你们领导叫来 我要找你们主管" the "没" is
+# the denial before it ("我要是" is "if I", no demand)
+_BOUNDARY_ZH = re.compile(
+    r"但是|但|不过|可是|然后|现在|那么|另外|还有|请您|请你|麻烦您|麻烦你|我要(?!是)|我就要"
+)
 _NEG_EN = re.compile(
     r"\b(?:not|never|no|dont|doesnt|didnt|wont|wouldnt|isnt|arent|wasnt|cannot|cant|"
     r"shouldnt|mustnt|without|nor|neither|nothing|nobody|none)\b"

@@ -57,6 +57,10 @@ def test_normalise(text: str, language: str, expected: str) -> None:
         ("非常稳妥保本保息", "保本", False),
         ("我们不会索取密码|请您现在告诉我验证码", "验证码", False),
         ("我不是要投诉", "投诉", True),
+        # a demand opens a new clause: the denial before it does not reach it
+        ("我根本没用过这个功能 我要找你们经理", "找你们经理", False),
+        ("我没说我要是投诉会怎样", "投诉", True),  # "我要是": "if I", no demand
+        ("我不要找你们经理", "找你们经理", True),
         ("我对你们的服务很不满意我要投诉", "投诉", False),  # dissatisfaction is no negation
         ("这个收费太不合理了我要投诉", "投诉", False),
         ("真的不会亏吗|不会的这个稳赚不赔", "稳赚不赔", False),  # an answer, not a negation

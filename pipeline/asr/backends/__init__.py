@@ -155,7 +155,8 @@ def load_backend(settings: Settings, model: str | None = None) -> AsrBackend:
 # Raised whenever an engine's window decoding changes what it writes with the same settings.
 # 2: openai-whisper keeps the likeliest fallback decode that is not a loop (not the last one)
 #    and decodes again the speech its first pass left without text
-# 3: openai-whisper: speech under a last word the alignment stretched counts as left without text
+# 3: openai-whisper: speech under a last word the alignment stretched counts as left without text;
+#    its language probe is the first window as decoded
 DECODING_REVISION = 3
 RESULT_MODEL_MAX_CHARS = 200  # the width of the stored result key's ``model`` column
 _DECODING_DIGEST_CHARS = 12  # hex characters of the decoding settings' sha256

@@ -7,7 +7,8 @@ cache, a ``.pt`` file or a CTranslate2 folder converted once). Word timing uses 
 Two changes to how ``whisper.transcribe`` decodes a 30 s window, both in :func:`install`:
 
 * the audio encoder runs once per window (:class:`EncodeOnce`): whisper encodes the window's
-  mel again for every fallback temperature and once more for the word-alignment pass;
+  mel again for every fallback temperature and once more for the word-alignment pass, and the
+  language probe encoded the first window once more;
 * the temperature fallback is :func:`decode_with_fallback`: when no temperature gives a decode
   that passes the thresholds, whisper keeps the last one (sampled at the highest temperature,
   where Whisper loops most); here the likeliest one that is not repetitive is kept, as
@@ -48,14 +49,15 @@ if TYPE_CHECKING:
 
 
 class EncodeOnce(torch.nn.Module):
-    """A Whisper audio encoder that returns its last output again for the same input tensor.
+    """A Whisper audio encoder that returns its last output again for an input of the same
+    values.
 
     ``whisper.transcribe`` hands the same mel tensor of a 30 s window to every decode of the
     fallback ladder and to the word-alignment pass, each of which runs the encoder on it; the
-    encoder is the costliest single pass of a window. The last (input, output) pair is kept per
-    thread, holding a reference to the input so its memory cannot be reused by another tensor;
-    a hit needs the very same storage, shape, strides, dtype and version as when it was encoded
-    (no write since).
+    encoder is the costliest single pass of a window. The language probe encodes the first
+    window's mel too (see :meth:`OpenAiWhisperBackend.detect_language`), as a tensor of its
+    own. The last input (a copy, so no later write to it goes unseen) and its output are kept
+    per thread; a hit needs the same shape, dtype, device and values.
     """
 
     def __init__(self, encoder: torch.nn.Module) -> None:
@@ -64,20 +66,21 @@ class EncodeOnce(torch.nn.Module):
         self._last = threading.local()
 
     @staticmethod
-    def _key(mel: torch.Tensor) -> tuple[Any, ...]:
-        # tensors made under torch.inference_mode() track no version (nor may they be written
-        # outside it); whisper never writes a window's mel in place
-        version = None if mel.is_inference() else mel._version
-        return (mel.data_ptr(), tuple(mel.shape), mel.stride(), mel.dtype, version)
+    def _same(kept: torch.Tensor, mel: torch.Tensor) -> bool:
+        return (
+            kept.shape == mel.shape
+            and kept.dtype == mel.dtype
+            and kept.device == mel.device
+            and torch.equal(kept, mel)
+        )
 
     def forward(self, mel: torch.Tensor) -> torch.Tensor:
         """The encoder's output for ``mel`` (computed once per distinct input)."""
-        key = self._key(mel)
-        last = getattr(self._last, "entry", None)  # (input, its key when encoded, output)
-        if last is not None and last[1] == key:
-            return last[2]
+        last = getattr(self._last, "entry", None)  # (a copy of the input, its output)
+        if last is not None and self._same(last[0], mel):
+            return last[1]
         features = self.encoder(mel)
-        self._last.entry = (mel, key, features)
+        self._last.entry = (mel.detach().clone(), features)
         return features
 
 
@@ -227,15 +230,23 @@ class OpenAiWhisperBackend(AsrBackend):
         self.is_multilingual = bool(model.is_multilingual)
 
     def detect_language(self, audio: np.ndarray) -> str:
-        """See :meth:`AsrBackend.detect_language`."""
+        """See :meth:`AsrBackend.detect_language`. On speech of 30 s or more the probe is the
+        first window's mel exactly as ``whisper.transcribe`` will encode it, so that window's
+        encoder pass is the probe's (:class:`EncodeOnce`)."""
         import whisper
 
         if not self.is_multilingual:
             return "en"
-        probe = whisper.pad_or_trim(audio[: int(LANGUAGE_PROBE_S * SAMPLE_RATE)])
-        mel = whisper.log_mel_spectrogram(probe, n_mels=self.model.dims.n_mels)
+        n_mels = self.model.dims.n_mels
+        if len(audio) >= whisper.audio.N_SAMPLES:  # a full first window: as transcribe cuts it
+            mel = whisper.log_mel_spectrogram(audio, n_mels, padding=whisper.audio.N_SAMPLES)
+            mel = mel[:, : whisper.audio.N_FRAMES]
+        else:
+            probe = whisper.pad_or_trim(audio[: int(LANGUAGE_PROBE_S * SAMPLE_RATE)])
+            mel = whisper.log_mel_spectrogram(probe, n_mels)
+        dtype = torch.float16 if self.device == "cuda" else torch.float32
         with torch.inference_mode():
-            _, probs = self.model.detect_language(mel.to(self.model.device))
+            _, probs = self.model.detect_language(mel.to(self.model.device).to(dtype))
         probs = probs[0] if isinstance(probs, list) else probs
         return pick_language(probs)
 

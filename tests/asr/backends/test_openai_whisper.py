@@ -47,6 +47,60 @@ def test_encoder_once_under_inference_mode() -> None:
     assert inner.calls == 2
 
 
+def test_a_copy_of_the_last_window_is_not_encoded_again() -> None:
+    """The language probe's mel is the first window's values in a tensor of its own: the
+    window's decode reuses the probe's pass."""
+    inner = _CountingEncoder()
+    encoder = EncodeOnce(inner)
+    with torch.inference_mode():
+        probe = torch.arange(2400.0).reshape(1, 80, 30)
+        first = encoder(probe)
+        assert encoder(probe.clone()) is first
+        assert encoder(probe.double()) is not first  # another dtype: encoded again
+    assert inner.calls == 2
+
+
+@pytest.mark.slow
+def test_the_language_probe_is_the_first_windows_encoder_pass(asr_settings, monkeypatch) -> None:
+    """On 30 s of speech or more, detecting the language and decoding the first window cost
+    one encoder pass together."""
+    import numpy as np
+
+    from pipeline.asr.backends import load_backend
+    from pipeline.config import AsrBackendName
+
+    settings = asr_settings.model_copy(update={"asr_backend": AsrBackendName.OPENAI_WHISPER})
+    backend = load_backend(settings, "base")
+    inner = backend.model.encoder.encoder
+    passes: list[int] = []
+    windows: list[int] = []
+    encode = type(inner).forward
+
+    def counted_encode(mel):
+        passes.append(1)
+        return encode(inner, mel)
+
+    def silent_decode(model, mel, options):  # the encoder's pass, then "no speech"
+        windows.append(1)
+        features = model.encoder(mel.unsqueeze(0) if mel.ndim == 2 else mel)
+        return DecodingResult(
+            audio_features=features[0],
+            language="zh",
+            avg_logprob=-2.0,
+            no_speech_prob=1.0,
+            temperature=options.temperature,
+            compression_ratio=0.0,
+        )
+
+    monkeypatch.setattr(inner, "forward", counted_encode)
+    monkeypatch.setattr("whisper.decoding.decode", silent_decode)
+    audio = np.zeros(31 * 16_000, np.float32)  # two windows
+    backend.detect_language(audio)
+    assert len(passes) == 1
+    backend._decode(audio, "zh", 1, "")
+    assert len(windows) == 2 and len(passes) == 2  # the first window's pass was the probe's
+
+
 def _result(temperature: float, ratio: float, logprob: float, no_speech: float = 0.1):
     return DecodingResult(
         audio_features=torch.zeros(1),

@@ -21,6 +21,7 @@ on its own (:func:`undecoded_stretches`).
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Sequence
 from dataclasses import replace
@@ -39,7 +40,7 @@ from pipeline.asr.backends.base import (
     pick_language,
 )
 from pipeline.asr.guards import COMPRESSION_RATIO_MAX, LOGPROB_MIN, NO_SPEECH_PROB_MAX, AsrSegment
-from pipeline.asr.vad.base import SAMPLE_RATE
+from pipeline.asr.vad.base import PAD_S, SAMPLE_RATE
 from pipeline.config import AsrBackendName
 from pipeline.models import Word
 
@@ -94,6 +95,33 @@ def _is_silence(result: DecodingResult) -> bool:
     return result.no_speech_prob > NO_SPEECH_PROB_MAX and result.avg_logprob < LOGPROB_MIN
 
 
+# whisper.transcribe decodes whatever is left after its last window, however short: a window
+# of the last few frames (seen: 0.1 s after a word that ended near the end of the audio) costs
+# an encoder pass and a decode, for text that is at most the gate's padding (PAD_S).
+WINDOW_MIN_S = PAD_S
+
+
+def content_frames(mel: torch.Tensor) -> int:
+    """Mel frames of ``mel`` (one window, zero-padded to 30 s by ``whisper.transcribe``) before
+    its padding: a log-mel frame of audio is never all zeros."""
+    heard = torch.nonzero(mel.reshape(-1, mel.shape[-1]).abs().sum(dim=0))
+    return int(heard[-1]) + 1 if len(heard) else 0
+
+
+def _nothing_heard(options: DecodingOptions) -> DecodingResult:
+    """The result of a window too short to decode: no text, skipped as silence."""
+    from whisper.decoding import DecodingResult
+
+    return DecodingResult(
+        audio_features=torch.zeros(0),
+        language=options.language or "",
+        avg_logprob=-math.inf,
+        no_speech_prob=1.0,
+        temperature=0.0,
+        compression_ratio=0.0,
+    )
+
+
 def decode_with_fallback(
     model: whisper.Whisper, mel: torch.Tensor, options: DecodingOptions
 ) -> DecodingResult:
@@ -104,9 +132,12 @@ def decode_with_fallback(
     Whisper's "no speech" probability, so a fallback would be skipped too). When none passes,
     the likeliest decode (highest mean log-probability) among those not repetitive is kept, or
     among all when every one is: never simply the last, sampled at the highest temperature.
+    A window holding less than :data:`WINDOW_MIN_S` of audio is not decoded (no text, silence).
     """
     from whisper.decoding import decode
 
+    if content_frames(mel) < WINDOW_MIN_S * MEL_FRAMES_PER_S:
+        return _nothing_heard(options)
     tried: list[DecodingResult] = []
     for temperature in TEMPERATURES:
         if temperature > 0:

@@ -134,26 +134,27 @@ def _ladder(script, rows) -> None:
 
 
 BEAM = DecodingOptions(language="zh", beam_size=5, fp16=False)
+WINDOW = torch.ones(80, 3000)  # a 30 s window of audio (no padding)
 
 
 def test_a_good_first_decode_has_no_fallback(decodes) -> None:
     script, calls = decodes
     _ladder(script, [(1.5, -0.3, 0.1), (1.5, -0.3, 0.1), (1.5, -0.3, 0.1)])
-    assert decode_with_fallback(None, torch.zeros(1), BEAM).temperature == 0.0
+    assert decode_with_fallback(None, WINDOW, BEAM).temperature == 0.0
     assert len(calls) == 1 and calls[0].beam_size == 5 and calls[0].best_of is None
 
 
 def test_silence_ends_the_ladder(decodes) -> None:
     script, calls = decodes
     _ladder(script, [(3.0, -1.5, 0.9), (1.5, -0.3, 0.9), (1.5, -0.3, 0.9)])
-    assert decode_with_fallback(None, torch.zeros(1), BEAM).temperature == 0.0
+    assert decode_with_fallback(None, WINDOW, BEAM).temperature == 0.0
     assert len(calls) == 1
 
 
 def test_fallbacks_sample_and_stop_at_the_first_that_passes(decodes) -> None:
     script, calls = decodes
     _ladder(script, [(3.1, -0.2, 0.1), (1.6, -0.5, 0.1), (1.5, -0.1, 0.1)])
-    assert decode_with_fallback(None, torch.zeros(1), BEAM).temperature == TEMPERATURES[1]
+    assert decode_with_fallback(None, WINDOW, BEAM).temperature == TEMPERATURES[1]
     assert [(c.beam_size, c.best_of) for c in calls] == [(5, None), (None, BEST_OF)]
 
 
@@ -161,13 +162,29 @@ def test_when_none_passes_the_likeliest_decode_that_is_no_loop_is_kept(decodes) 
     script, _ = decodes
     # the loop (first) is the likeliest; the last, as whisper would keep it, the least likely
     _ladder(script, [(3.5, -0.1, 0.1), (1.8, -1.2, 0.1), (2.0, -1.6, 0.1)])
-    assert decode_with_fallback(None, torch.zeros(1), BEAM).temperature == TEMPERATURES[1]
+    assert decode_with_fallback(None, WINDOW, BEAM).temperature == TEMPERATURES[1]
 
 
 def test_when_every_decode_loops_the_likeliest_is_kept(decodes) -> None:
     script, _ = decodes
     _ladder(script, [(3.5, -0.4, 0.1), (2.9, -0.9, 0.1), (4.0, -1.6, 0.1)])
-    assert decode_with_fallback(None, torch.zeros(1), BEAM).temperature == 0.0
+    assert decode_with_fallback(None, WINDOW, BEAM).temperature == 0.0
+
+
+def test_a_window_of_a_few_frames_is_not_decoded(decodes) -> None:
+    """whisper.transcribe decodes the last 0.1 s of the audio as a window of its own after a
+    word ending near the end; such a window gives no text and costs no decode."""
+    from pipeline.asr.backends.openai_whisper import WINDOW_MIN_S, content_frames
+
+    script, calls = decodes
+    _ladder(script, [(1.5, -0.3, 0.1), (1.5, -0.3, 0.1), (1.5, -0.3, 0.1)])
+    window = torch.zeros(80, 3000)
+    window[:, :10] = torch.randn(80, 10)  # 10 frames of audio, then whisper's zero padding
+    assert content_frames(window) == 10 and content_frames(window.unsqueeze(0)) == 10
+    result = decode_with_fallback(None, window, BEAM)
+    assert calls == [] and result.text == "" and result.no_speech_prob == 1.0
+    window[:, : round(WINDOW_MIN_S * 100)] = 1.0
+    assert decode_with_fallback(None, window, BEAM).temperature == 0.0 and len(calls) == 1
 
 
 def test_install_is_idempotent() -> None:

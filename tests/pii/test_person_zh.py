@@ -76,3 +76,11 @@ def test_the_turn_separator_is_the_engines() -> None:
     from pipeline.pii.recognizers import person_zh
 
     assert person_zh.SPEAKER_CHANGE_JOINER == SPEAKER_CHANGE_JOINER
+
+
+@pytest.mark.parametrize("text", ["请问是张伟弦生吗", "请问是张伟鲜生吗", "您好，是王芳女事吗"])
+def test_a_title_heard_by_its_sound_follows_the_name(engine, text: str) -> None:
+    """先生 / 女士 as the ASR writes them by sound (弦生, 女事) mark the name before them, and
+    are not taken into it."""
+    name = text[3:5] if text.startswith("请问") else text[4:6]
+    assert ("PERSON", name) in found(engine, text, "zh")

@@ -399,3 +399,54 @@ def test_a_cvv_asked_for_by_where_it_is_printed(engine) -> None:
         segments = (Segment("agent", 0.0, 3.0, question), Segment("customer", 3.5, 5.0, answer))
         findings = engine.analyze_transcript(Transcript("c", lang, 5.0, segments))
         assert [f.entity_type for f in findings if f.segment_index == 1] == ["CVV"], question
+
+
+def _answer_types(engine, lang: str, question: str, answer: str) -> list[str]:
+    """Entity types found in ``answer``, the turn after ``question``."""
+    from pipeline.models import Segment, Transcript
+
+    segments = (Segment("agent", 0.0, 3.0, question), Segment("customer", 3.5, 5.0, answer))
+    findings = engine.analyze_transcript(Transcript("c", lang, 5.0, segments))
+    return [f.entity_type for f in findings if f.segment_index == 1]
+
+
+def test_a_cvv_asked_for_by_turning_the_card_over(engine) -> None:
+    """The signature strip / turning the card over locate the CVV without naming it."""
+    for question in (
+        "Could you turn the card over and read me the little digits by the signature panel?",
+        "Flip it over for me, what are the numbers next to the signature strip?",
+    ):
+        assert _answer_types(engine, "en", question, "Sure, two, seven, five.") == ["CVV"]
+
+
+def test_a_code_asked_for_from_a_message_described_not_named(engine) -> None:
+    """ "刚收到一条信息，里面有一串数字" is the SMS (短信 heard as 信息) whose code is read out."""
+    question = "您手机刚才收到一条我们的信息，麻烦把里面那串数字念给我"
+    assert _answer_types(engine, "zh", question, "哦，我看一下，是358102") == ["VERIFICATION_CODE"]
+    question = "里面有一串数字，您读给我听一下"
+    assert _answer_types(engine, "zh", question, "好的，是4471") == ["VERIFICATION_CODE"]
+
+
+@pytest.mark.parametrize(
+    "digits",
+    [
+        "440305,197807211,1370",  # a digit heard twice: 19 digits
+        "440305 1978072 1370",  # a digit lost: 17 digits
+        "440305197807211371",  # a slip in one digit: the check character fails
+    ],
+)
+def test_an_id_number_heard_with_a_slip_after_id_context(engine, digits: str) -> None:
+    """Digits read out after 身份证号 are the ID even when a slip breaks its length or checksum."""
+    text = f"好的，身份证号{digits}。"
+    assert ("ID_CARD", digits) in found(engine, text, "zh")
+
+
+def test_a_slipped_id_needs_its_context(engine) -> None:
+    """Without 身份证 / 证件号 a 17-digit run is no ID (the NUMBER fallback may still take it)."""
+    assert "ID_CARD" not in {t for t, _ in found(engine, "订单号44030519780721137", "zh")}
+
+
+def test_a_slipped_id_gives_way_to_a_number_announced_after_it(engine) -> None:
+    """ "证件号码……对公账号是<digits>": the digits answer the account question, not the ID's."""
+    text = "证件号码已核对，对公账号是15291392985371598"
+    assert "ID_CARD" not in {t for t, _ in found(engine, text, "zh")}

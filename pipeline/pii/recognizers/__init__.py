@@ -13,7 +13,7 @@ from pipeline.pii.recognizers.bank_card import BankCardRecognizer, CardInContext
 from pipeline.pii.recognizers.card_expiry import CardExpiryRecognizer
 from pipeline.pii.recognizers.cvv import CvvRecognizer
 from pipeline.pii.recognizers.email import CallEmailRecognizer
-from pipeline.pii.recognizers.id_card import IdCardRecognizer
+from pipeline.pii.recognizers.id_card import IdCardRecognizer, SlippedIdCardRecognizer
 from pipeline.pii.recognizers.number import NumberRecognizer
 from pipeline.pii.recognizers.password import PasswordRecognizer
 from pipeline.pii.recognizers.person_en import EnPersonRecognizer
@@ -25,6 +25,7 @@ from pipeline.pii.recognizers.verification_code import VerificationCodeRecognize
 
 PATTERN_RECOGNIZERS = (
     IdCardRecognizer,
+    SlippedIdCardRecognizer,
     BankCardRecognizer,
     CardInContextRecognizer,
     CallPhoneRecognizer,

@@ -44,6 +44,15 @@ class CvvRecognizer(SecretContextRecognizer):
         "numbers on the back",
         "digits on the back",
         "签名条",
+        # the card turned over to read it: "flip it over and read me the numbers next to the
+        # signature strip"
+        "signature strip",
+        "signature panel",
+        "signature box",
+        "flip it over",
+        "flip the card over",
+        "turn it over",
+        "turn the card over",
         "三个数字",
         "三位数字",
     ]

@@ -42,6 +42,9 @@ COMPOUND_SURNAMES = (
 )
 NAME_TAGS = ("nr", "nrfg", "nrt")
 TITLES = ("先生", "女士", "小姐", "老师", "本人", "同志", "阿姨", "师傅")
+# 先生 / 女士 as the ASR hears them (xian sheng, nü shi: 弦生, 鲜生, 女事): a title after a name
+# all the same, and never part of the name
+HEARD_TITLE_RE = re.compile(r"[先鲜仙弦显贤现线纤闲][生声升胜省]|女[士事是市示世式]")
 INTRO_RE = re.compile(
     r"(?:我叫|我是|叫做|名字是|名字叫|姓名是|姓名|户名是|户名|持卡人是?|客户)\s*$"
 )
@@ -158,6 +161,7 @@ class ZhPersonRecognizer(EntityRecognizer):
                     and _is_cjk(tokens[j][1])
                     and tokens[j][1] not in NOT_NAME_CHARS
                     and tokens[j][1] not in ("先", "女", "小")
+                    and not HEARD_TITLE_RE.match(text, tokens[j][0])
                 ):
                     end = tokens[j][0] + 1
                     j += 1
@@ -173,14 +177,15 @@ class ZhPersonRecognizer(EntityRecognizer):
             after = text[end : end + 3]
             name = text[start:end]
             boosted = score
-            if INTRO_RE.search(before) or after.startswith(TITLES):
+            titled = after.startswith(TITLES) or HEARD_TITLE_RE.match(after) is not None
+            if INTRO_RE.search(before) or titled:
                 boosted = score + CONTEXT_BOOST
             elif SURNAME_INTRO_RE.search(before) and len(name) == 1:
                 boosted = 0.6
             if (
                 len(name) == 1
                 and score != CUED_ANSWER_SCORE
-                and not (after.startswith(TITLES) or SURNAME_INTRO_RE.search(before))
+                and not (titled or SURNAME_INTRO_RE.search(before))
             ):
                 continue
             if boosted <= 0.0:

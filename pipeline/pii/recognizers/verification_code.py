@@ -53,6 +53,11 @@ class VerificationCodeRecognizer(SecretContextRecognizer):
         "sent to your phone",
         "sms",
         "短信",
+        # the SMS described, not named ("手机上刚收到一条信息，里面有一串数字，您读给我听"; 短信
+        # heard as 信息)
+        "条信息",
+        "收到一条",
+        "一串数字",
         "口令",
         "随机码",
     ]

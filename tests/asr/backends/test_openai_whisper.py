@@ -188,12 +188,19 @@ def test_a_window_of_a_few_frames_is_not_decoded(decodes) -> None:
 
 
 def test_install_is_idempotent() -> None:
+    from whisper.model import TextDecoder
+
     model = torch.nn.Module()
     model.encoder = _CountingEncoder()
+    model.decoder = TextDecoder(n_vocab=50, n_ctx=16, n_state=64, n_head=4, n_layer=2)
     openai_whisper.install(model)  # type: ignore[arg-type]
     openai_whisper.install(model)  # type: ignore[arg-type]
     assert isinstance(model.encoder, EncodeOnce)
     assert isinstance(model.encoder.encoder, _CountingEncoder)
+    for block in model.decoder.blocks:  # the beams attend to the audio as one batch, once
+        attention = block.cross_attn.qkv_attention
+        assert attention.beams_as_queries
+        assert not getattr(attention.__closure__[0].cell_contents, "beams_as_queries", False)
 
 
 def test_speech_left_without_text_is_found() -> None:

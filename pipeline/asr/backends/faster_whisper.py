@@ -8,26 +8,66 @@ openai-whisper backend, so both give the guards the same kind of segments.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from pipeline.asr.backends.base import (
     BEST_OF,
     DECODE_SEED,
-    LANGUAGE_PROBE_S,
     TEMPERATURES,
     AsrBackend,
     pick_language,
 )
 from pipeline.asr.guards import COMPRESSION_RATIO_MAX, LOGPROB_MIN, NO_SPEECH_PROB_MAX, AsrSegment
-from pipeline.asr.vad.base import SAMPLE_RATE
 from pipeline.config import AsrBackendName
 from pipeline.models import Word
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
     from faster_whisper.transcribe import Segment
+
+
+class EncodeOnce:
+    """``WhisperModel.encode`` that returns its last output again for features of the same
+    values.
+
+    The language probe (:meth:`FasterWhisperBackend.detect_language`) encodes the first 30 s
+    window of a call's speech exactly as ``WhisperModel.transcribe`` then cuts it, so that
+    window's encoder pass, the costliest single pass of a window, is the probe's: faster-whisper
+    itself encodes it twice. The last input (a copy) and its output are kept per thread.
+    """
+
+    def __init__(self, encode: Callable[[np.ndarray], Any]) -> None:
+        self.encode = encode
+        self._last = threading.local()
+
+    def __call__(self, features: np.ndarray) -> Any:
+        """The encoder's output (a ``ctranslate2.StorageView``) for ``features``."""
+        last = getattr(self._last, "entry", None)  # (a copy of the input, its output)
+        if (
+            last is not None
+            and last[0].shape == features.shape
+            and last[0].dtype == features.dtype
+            and np.array_equal(last[0], features)
+        ):
+            return last[1]
+        output = self.encode(features)
+        self._last.entry = (np.array(features, copy=True), output)
+        return output
+
+
+def first_window(model: WhisperModel, audio: np.ndarray) -> np.ndarray:
+    """The log-mel features of ``audio``'s first 30 s window, value for value as
+    ``model.transcribe`` (no clips) cuts and pads its first window."""
+    from faster_whisper.audio import pad_or_trim
+
+    features = model.feature_extractor(np.ascontiguousarray(audio, np.float32))
+    content_frames = features.shape[-1] - 1  # as transcribe counts them
+    window = min(model.feature_extractor.nb_max_frames, content_frames)
+    return pad_or_trim(features[:, :window])
 
 
 class FasterWhisperBackend(AsrBackend):
@@ -43,6 +83,8 @@ class FasterWhisperBackend(AsrBackend):
         compute_type: str,
         batch_size: int = 1,
     ):
+        if not isinstance(model.encode, EncodeOnce):
+            model.encode = EncodeOnce(model.encode)
         self.model = model
         self.model_name = model_name
         self.device = device
@@ -51,11 +93,12 @@ class FasterWhisperBackend(AsrBackend):
         self.is_multilingual = bool(model.model.is_multilingual)
 
     def detect_language(self, audio: np.ndarray) -> str:
-        """See :meth:`AsrBackend.detect_language`."""
+        """See :meth:`AsrBackend.detect_language`. The probe is the first window exactly as
+        :meth:`transcribe_speech` will encode it (:func:`first_window`), so that window is
+        encoded once (:class:`EncodeOnce`)."""
         if not self.is_multilingual:
             return "en"
-        probe = np.ascontiguousarray(audio[: int(LANGUAGE_PROBE_S * SAMPLE_RATE)], np.float32)
-        _, _, all_probs = self.model.detect_language(audio=probe)
+        _, _, all_probs = self.model.detect_language(features=first_window(self.model, audio))
         return pick_language(dict(all_probs))
 
     def transcribe_speech(

@@ -59,9 +59,9 @@ class EncodeOnce(torch.nn.Module):
     ``whisper.transcribe`` hands the same mel tensor of a 30 s window to every decode of the
     fallback ladder and to the word-alignment pass, each of which runs the encoder on it; the
     encoder is the costliest single pass of a window. The language probe encodes the first
-    window's mel too (see :meth:`OpenAiWhisperBackend.detect_language`), as a tensor of its
-    own. The last input (a copy, so no later write to it goes unseen) and its output are kept
-    per thread; a hit needs the same shape, dtype, device and values.
+    window's mel too (:func:`first_window`), as a tensor of its own. The last input (a copy, so
+    no later write to it goes unseen) and its output are kept per thread; a hit needs the same
+    shape, dtype, device and values.
     """
 
     def __init__(self, encoder: torch.nn.Module) -> None:
@@ -242,6 +242,18 @@ def clip_timestamps(stretches: Sequence[tuple[float, float]], samples: int) -> l
     return clips
 
 
+def first_window(audio: np.ndarray, n_mels: int) -> torch.Tensor:
+    """The log-mel of ``audio``'s first 30 s window (LANGUAGE_PROBE_S), value for value as
+    ``whisper.transcribe`` (no clips) cuts and pads it: the mel of the whole audio with 30 s of
+    silence after it, its first frames up to 30 s or the audio's end, zero-padded to 30 s."""
+    import whisper
+
+    mel = whisper.log_mel_spectrogram(audio, n_mels, padding=whisper.audio.N_SAMPLES)
+    content_frames = mel.shape[-1] - whisper.audio.N_FRAMES
+    window = min(int(LANGUAGE_PROBE_S * MEL_FRAMES_PER_S), content_frames)
+    return whisper.pad_or_trim(mel[:, :window], whisper.audio.N_FRAMES)
+
+
 def install(model: whisper.Whisper) -> whisper.Whisper:
     """Make ``model`` encode each window once, attend to a window's audio once for all beams
     (:mod:`pipeline.asr.backends.beam_cross_attention`) and decode with
@@ -267,21 +279,13 @@ class OpenAiWhisperBackend(AsrBackend):
         self.is_multilingual = bool(model.is_multilingual)
 
     def detect_language(self, audio: np.ndarray) -> str:
-        """See :meth:`AsrBackend.detect_language`. On speech of 30 s or more the probe is the
-        first window's mel exactly as ``whisper.transcribe`` will encode it, so that window's
+        """See :meth:`AsrBackend.detect_language`. The probe is the first window's mel exactly
+        as ``whisper.transcribe`` will encode it (:func:`first_window`), so that window's
         encoder pass is the probe's (:class:`EncodeOnce`)."""
-        import whisper
-
         if not self.is_multilingual:
             return "en"
-        n_mels = self.model.dims.n_mels
-        if len(audio) >= whisper.audio.N_SAMPLES:  # a full first window: as transcribe cuts it
-            mel = whisper.log_mel_spectrogram(audio, n_mels, padding=whisper.audio.N_SAMPLES)
-            mel = mel[:, : whisper.audio.N_FRAMES]
-        else:
-            probe = whisper.pad_or_trim(audio[: int(LANGUAGE_PROBE_S * SAMPLE_RATE)])
-            mel = whisper.log_mel_spectrogram(probe, n_mels)
         dtype = torch.float16 if self.device == "cuda" else torch.float32
+        mel = first_window(audio, self.model.dims.n_mels)
         with torch.inference_mode():
             _, probs = self.model.detect_language(mel.to(self.model.device).to(dtype))
         probs = probs[0] if isinstance(probs, list) else probs

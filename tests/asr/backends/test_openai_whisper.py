@@ -61,9 +61,12 @@ def test_a_copy_of_the_last_window_is_not_encoded_again() -> None:
 
 
 @pytest.mark.slow
-def test_the_language_probe_is_the_first_windows_encoder_pass(asr_settings, monkeypatch) -> None:
-    """On 30 s of speech or more, detecting the language and decoding the first window cost
-    one encoder pass together."""
+@pytest.mark.parametrize("seconds, window_count", [(31, 2), (12, 1)])
+def test_the_language_probe_is_the_first_windows_encoder_pass(
+    asr_settings, monkeypatch, seconds, window_count
+) -> None:
+    """Detecting the language and decoding the first window cost one encoder pass together,
+    on a call shorter than one window too."""
     import numpy as np
 
     from pipeline.asr.backends import load_backend
@@ -94,11 +97,12 @@ def test_the_language_probe_is_the_first_windows_encoder_pass(asr_settings, monk
 
     monkeypatch.setattr(inner, "forward", counted_encode)
     monkeypatch.setattr("whisper.decoding.decode", silent_decode)
-    audio = np.zeros(31 * 16_000, np.float32)  # two windows
+    audio = np.random.default_rng(0).normal(0, 0.01, seconds * 16_000).astype(np.float32)
     backend.detect_language(audio)
     assert len(passes) == 1
     backend._decode(audio, "zh", 1, "")
-    assert len(windows) == 2 and len(passes) == 2  # the first window's pass was the probe's
+    assert len(windows) == window_count  # the first window's pass was the probe's:
+    assert len(passes) == window_count
 
 
 def _result(temperature: float, ratio: float, logprob: float, no_speech: float = 0.1):

@@ -29,6 +29,10 @@ class Hit:
     segment_index: int | None = None  # segment the hit lies in (None: not tied to one)
     suspect: bool = False  # rests only on suspect ASR segments: cannot trigger a violation
     synthetic: bool = False  # made by ``not`` or a call-level measure, not by evidence
+    # the hit's own words: characters [char_start, char_end) of its segment's normalised text
+    # (``TextIndex``); None for a hit with no words of its own (a silence, a call measure)
+    char_start: int | None = None
+    char_end: int | None = None
 
 
 @dataclass
@@ -81,8 +85,28 @@ class CallContext:
                 speaker=speaker,
                 segment_index=index,
                 suspect=suspect,
+                char_start=min(char_start, length),
+                char_end=min(end, length),
             )
         return hit
+
+    @cached_property
+    def _hit_digits(self) -> dict[tuple[int, int, int], str]:
+        return {}
+
+    def digits(self, hit: Hit) -> str:
+        """The digits said in the hit's own words (digit words and Chinese numerals read as
+        digits, ``numbers.digits_of``); "" when it has none or no words of its own."""
+        if hit.segment_index is None or hit.char_start is None or hit.char_end is None:
+            return ""
+        key = (hit.segment_index, hit.char_start, hit.char_end)
+        found = self._hit_digits.get(key)
+        if found is None:
+            from pipeline.compliance.numbers import digits_of
+
+            words = self.text.segment_norm(hit.segment_index)[hit.char_start : hit.char_end]
+            found = self._hit_digits[key] = digits_of(words)
+        return found
 
     def scope_segments(self, speaker: str, window: Window | None) -> frozenset[int] | None:
         """Segments of ``speaker`` ("any": all) overlapping ``window`` (None: all segments and

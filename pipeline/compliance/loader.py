@@ -353,6 +353,7 @@ def compile_condition(spec: ConditionSpec, shared: MatcherPool | None = None) ->
             spec.anchor.seconds,
             spec.anchor.absent,
             spec.anchor.whole_turn,
+            spec.anchor.same_digits,
         )
     operator, value = spec.operator()
     build = Build(

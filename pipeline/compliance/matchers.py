@@ -134,6 +134,13 @@ def normalise_with_pauses(text: str, language: str) -> tuple[str, tuple[int, ...
     return norm, tuple(sorted(pauses))
 
 
+def normalised_offset(text: str, offset: int, language: str) -> int:
+    """Where character ``offset`` of the original ``text`` lies in ``normalise(text)``: the
+    length of the normalised text before it (a space dropped or collapsed at the cut may put
+    it one character early, never inside the next word)."""
+    return len(normalise(text[:offset], language))
+
+
 @lru_cache(maxsize=8192)
 def _char_syllable(ch: str) -> str:
     """Toneless pinyin of one character, accent confusions merged; other characters as is."""

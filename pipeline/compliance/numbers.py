@@ -18,7 +18,9 @@ from pipeline.pii.checksums import is_card_number, is_resident_id
 from pipeline.pii.normalize import normalize
 
 _SEPARATORS = re.compile(r"[|,，、\-]+")  # clause boundaries and group separators in a run
-_NOT_DIGIT = re.compile(r"[^0-9x]")  # what is left once the run is read (x: a resident ID's)
+# what is kept once the run is read: digits, and an x right after them (a resident ID's last
+# character; the x of a word such as "six" or "next" is no digit)
+_DIGITS = re.compile(r"[0-9]+(?: ?x(?![a-z]))?")
 
 
 class NumberKind(StrEnum):
@@ -30,9 +32,11 @@ class NumberKind(StrEnum):
 
 def digits_of(text: str) -> str:
     """The digits said in ``text`` (digit words and Chinese numerals read as digits; a
-    resident ID's final x kept), with nothing between them."""
+    resident ID's final x kept), with nothing between them: what a regex's ``number`` checks
+    and what an anchor's ``same_digits`` compares."""
     spaced = _SEPARATORS.sub(" ", text.lower())
-    return _NOT_DIGIT.sub("", normalize(spaced).text.lower())
+    read = normalize(spaced).text.lower()
+    return "".join(run.replace(" ", "") for run in _DIGITS.findall(read))
 
 
 def is_number(text: str, kinds: Iterable[NumberKind]) -> bool:

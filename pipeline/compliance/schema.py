@@ -29,7 +29,16 @@ A CONDITION is a mapping with exactly one operator key and optional scope keys:
     scope:      speaker (agent | customer | unknown | any),
                 window ({first_s} | {last_s} | {from_s, to_s}),
                 anchor ({of: C, relation: after | before | within, seconds: N, absent: false,
-                         whole_turn: false: measure from the anchor's whole segment})
+                         whole_turn: false: measure from the anchor's whole segment,
+                         same_digits: false: see below})
+
+An anchor with ``same_digits: true`` counts only when the digits said in the hit's own words
+(digits, or digit words such as "eight eight three six" / 八八三六 / 幺, read by
+``pipeline/pii/normalize.py``) are the last digits of the anchor hit's, or all of them: the
+agent's "card ending in 8836" is vouched for by the customer's "5531 4750 0095 8836", not by
+"... 1234". A hit that says no digits has no such anchor (with ``absent: true``: it is kept).
+The hit's words are what its operator matched (a ``regex`` must take in the digits); a ``pii``
+hit's are the finding's span; with ``whole_turn`` the anchor's are its whole turn.
 
 ``pii`` also sees the mask placeholders of a transcript masked upstream (``<TYPE>``; a
 ``[REDACTED]`` counts for PIN / PASSWORD / CVV / VERIFICATION_CODE): see ``placeholders.py``.
@@ -78,6 +87,7 @@ class AnchorSpec(Spec):
     seconds: float | None = Field(None, gt=0)  # None: any distance
     absent: bool = False  # keep hits that have NO such anchor
     whole_turn: bool = False  # measure from the whole turn the anchor was said in
+    same_digits: bool = False  # only an anchor whose digits end with the hit's own digits
 
 
 class _ConditionBase(Spec):

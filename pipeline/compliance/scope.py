@@ -52,6 +52,11 @@ class Anchor:
     # measure from the whole segment (turn) the anchor lies in, not its words: "please hold
     # on while I set this up, it takes a minute" announces the silence after the turn
     whole_turn: bool = False
+    # an anchor counts only when the digits said in the hit's own words (digits or digit
+    # words, ``CallContext.digits``) end the digits of the anchor's: the agent's "card ending
+    # in 8836" echoes the customer's "5531 4750 0095 8836", not their "... 1234"; a hit that
+    # says no digits has no anchor
+    same_digits: bool = False
 
     def near(self, hit: Hit, anchor: Hit) -> bool:
         """Whether ``anchor`` anchors ``hit`` under this relation."""
@@ -62,6 +67,14 @@ class Anchor:
             return hit.start <= anchor.start and anchor.start - hit.end <= limit
         overlap = hit.start <= anchor.end and anchor.start <= hit.end
         return overlap or min(abs(hit.start - anchor.end), abs(anchor.start - hit.end)) <= limit
+
+    def vouches(self, hit: Hit, anchor: Hit, ctx: CallContext) -> bool:
+        """Whether ``anchor``, near ``hit``, anchors it: always, or with ``same_digits`` when
+        the hit says digits and they are the anchor's last ones (or all of them)."""
+        if not self.same_digits:
+            return True
+        said = ctx.digits(hit)
+        return bool(said) and ctx.digits(anchor).endswith(said)
 
     def filter(self, hits: list[Hit], ctx: CallContext) -> list[Hit]:
         """The hits this anchor keeps. A hit anchored only by suspect hits becomes suspect.
@@ -82,7 +95,7 @@ class Anchor:
             near = solid = False
             for i in range(first, stop):
                 anchor = anchors[i]
-                if self.near(hit, anchor):
+                if self.near(hit, anchor) and self.vouches(hit, anchor, ctx):
                     near = True
                     if not anchor.suspect:
                         solid = True

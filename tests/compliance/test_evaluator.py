@@ -7,6 +7,7 @@ from dataclasses import replace
 import pytest
 
 from pipeline.compliance.evaluator import evaluate
+from pipeline.compliance.loader import load_rulebook
 from pipeline.compliance.pii_stage import fallback_mask
 from pipeline.models import PiiFinding, Transcript
 
@@ -160,3 +161,91 @@ def test_cycle_collector_is_paused_during_evaluation_and_restored() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def _card(transcript: Transcript, segment: int, number: str) -> PiiFinding:
+    """The PII stage's finding of a card number: its span in the segment only."""
+    seg = transcript.segments[segment]
+    start = seg.text.index(number)
+    return PiiFinding("BANK_CARD", segment, start, start + len(number), 0.99, seg.speaker)
+
+
+CUSTOMER_CARD_EN = "My card number is 5531 4750 0095 8836, if that helps."
+
+
+@pytest.mark.parametrize(
+    ("agent_says", "fires"),
+    [
+        ("I'll use the card ending in 8836 to find your account.", False),  # her own number
+        ("Okay, the card ending in eight eight three six, got it.", False),  # said as words
+        ("I also see a card ending in 1234 on your profile.", True),  # another card on file
+        ("So that's the card ending in, let me see.", True),  # no digits: echoes nothing
+    ],
+)
+def test_card_echo_is_excused_only_with_the_customers_own_digits(
+    bundled, agent_says: str, fires: bool
+) -> None:
+    transcript = call(
+        "en",
+        ("customer", CUSTOMER_CARD_EN),
+        ("agent", agent_says),
+        ("agent", "Can I confirm your date of birth?"),
+    )
+    pii = (_card(transcript, 0, "5531 4750 0095 8836"),)
+    assert ("identity-verification" in fired(bundled, transcript, pii)) is fires
+
+
+def test_card_echo_of_a_number_the_customer_said_in_words(bundled) -> None:
+    number = "five five three one four seven five zero zero zero nine five eight eight three six"
+    transcript = call(
+        "en",
+        ("customer", f"it's {number}"),
+        ("agent", "the card ending in 8836, and can i get your date of birth"),
+    )
+    pii = (_card(transcript, 0, number),)
+    assert "identity-verification" not in fired(bundled, transcript, pii)
+
+
+ZH_SPOKEN_CARD = "六二二二 零二幺二 三四五六 七八九零 幺二八"  # 6222021234567890128
+ZH_ECHO_PACK = """pack: echo
+language: zh
+rules:
+  - id: card-tail-echo
+    title: 尾号回显
+    severity: high
+    weight: 10
+    message: 坐席说出了客户没有报过的卡号尾号
+    forbid:
+      regex: '尾号[0-9零〇一幺二两三四五六七八九]*'
+      speaker: agent
+      anchor:
+        of: {pii: {types: [BANK_CARD]}, speaker: customer}
+        relation: after
+        seconds: 60
+        absent: true
+        same_digits: true
+"""
+
+
+@pytest.mark.parametrize(
+    ("customer_says", "number", "agent_says", "fires"),
+    [
+        ("我的卡号是6222021234567890128", "6222021234567890128", "好的 尾号0128的卡 对吧", False),
+        ("我的卡号是6222021234567890128", "6222021234567890128", "好的 尾号零幺二八的卡 对吧",
+         False),
+        (f"卡号是 {ZH_SPOKEN_CARD}", ZH_SPOKEN_CARD,
+         "好的 尾号0128的卡 对吧", False),
+        ("我的卡号是6222021234567890128", "6222021234567890128", "您名下还有一张尾号四四一八的卡",
+         True),
+        ("我的卡号是6222021234567890128", "6222021234567890128", "好的 尾号是 我看一下", True),
+    ],
+)  # fmt: skip
+def test_zh_card_tail_echo_needs_the_customers_own_digits(
+    tmp_path, customer_says: str, number: str, agent_says: str, fires: bool
+) -> None:
+    (tmp_path / "echo.yaml").write_text(ZH_ECHO_PACK, encoding="utf-8")
+    book = load_rulebook(tmp_path)
+    assert book.problems == ()
+    transcript = call("zh", ("customer", customer_says), ("agent", agent_says))
+    pii = (_card(transcript, 0, number),)
+    assert ("card-tail-echo" in fired(book, transcript, pii)) is fires

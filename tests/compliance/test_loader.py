@@ -72,6 +72,13 @@ def write_pack(folder: Path, body: str, name: str = "pack.yaml", language: str =
             "good",
             "duplicate",
         ),
+        (
+            "  - {id: sd, title: t, severity: low, weight: 1, message: m,"
+            " forbid: {regex: 'ending in', anchor: {of: {pii: {types: [BANK_CARD]}},"
+            " same_digits: maybe}}}",
+            "sd",
+            "same_digits",
+        ),
         (  # a second anchor would silently replace the first: the rule is skipped
             "  - id: dup\n    title: t\n    severity: low\n    weight: 1\n    message: m\n"
             "    forbid:\n      phrase: {any: [a]}\n"
@@ -215,3 +222,31 @@ def test_matchers_shared_within_a_load_only(tmp_path: Path) -> None:
     assert first.primary.matcher is second.primary.matcher
     again = load_rulebook(tmp_path).rules[0]
     assert again.primary.matcher is not first.primary.matcher
+
+
+def test_anchor_same_digits_loads_into_the_compiled_anchor(tmp_path: Path) -> None:
+    body = """
+  - id: echo
+    title: t
+    severity: low
+    weight: 1
+    message: m
+    forbid:
+      regex: 'ending in(?: [0-9]+)*'
+      anchor: {of: {pii: {types: [BANK_CARD]}}, relation: after, absent: true, same_digits: true}
+  - id: plain
+    title: t
+    severity: low
+    weight: 1
+    message: m
+    forbid:
+      regex: 'ending in'
+      anchor: {of: {pii: {types: [BANK_CARD]}}, absent: true}
+"""
+    write_pack(tmp_path, body)
+    book = load_rulebook(tmp_path)
+    assert book.problems == ()
+    echo, plain = book.rules
+    assert echo.primary.scope.anchor.same_digits is True
+    assert echo.primary.scope.anchor.absent is True
+    assert plain.primary.scope.anchor.same_digits is False

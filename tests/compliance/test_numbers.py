@@ -17,6 +17,11 @@ BOTH = (NumberKind.CARD, NumberKind.RESIDENT_ID)
         ("four five three nine| one four eight eight", "45391488"),
         ("六二幺四八三零幺七七二六五九零六", "6214830177265906"),
         ("11010519900307231x", "11010519900307231x"),
+        ("11010519900307231 x", "11010519900307231x"),
+        # the x of a word is no digit: "six" alone stays a word (a spoken run needs three)
+        ("the card ending in six", ""),
+        ("8836 next", "8836"),
+        ("尾号八八三六的卡", "8836"),
     ],
 )
 def test_digits_of_reads_spoken_and_written_digits(text: str, digits: str) -> None:

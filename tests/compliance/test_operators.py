@@ -222,3 +222,96 @@ def test_anchor_whole_turn_measures_from_the_end_of_the_announcing_turn() -> Non
 
     assert silence_unannounced(whole_turn=False) == [(0, "agent")]
     assert silence_unannounced(whole_turn=True) == []
+
+
+def card_finding(call: Transcript, segment: int, number: str) -> PiiFinding:
+    """A BANK_CARD finding over ``number`` in one segment's original text (as the PII stage
+    reports it: the number's span only)."""
+    seg = call.segments[segment]
+    start = seg.text.index(number)
+    return PiiFinding("BANK_CARD", segment, start, start + len(number), 0.99, seg.speaker)
+
+
+ZH_SPOKEN_CARD = "六二二二 零二幺二 三四五六 七八九零 幺二八"  # 6222021234567890128
+ECHO_PATTERN = (
+    r"ending (?:in|with)(?: (?:[0-9]+|zero|oh|one|two|three|four|five|six|seven|eight|nine"
+    r"|double)\b)*|尾号[0-9零〇一幺二两三四五六七八九]*"
+)
+
+
+def echoes(call: Transcript, pii: tuple, *, absent: bool) -> list[tuple]:
+    """Hits of the agent's "ending in ..." that the customer's card number does (absent:
+    False) or does not (absent: True) vouch for, by the digits."""
+    return hits(
+        {
+            "regex": {"pattern": ECHO_PATTERN, "negation": False},
+            "speaker": "agent",
+            "anchor": {
+                "of": {"pii": {"types": ["BANK_CARD"]}, "speaker": "customer"},
+                "relation": "after",
+                "seconds": 60,
+                "absent": absent,
+                "same_digits": True,
+            },
+        },
+        call,
+        pii,
+    )
+
+
+@pytest.mark.parametrize(
+    ("language", "customer_says", "number", "agent_says", "vouched"),
+    [
+        ("en", "my card is 5531 4750 0095 8836 thanks", "5531 4750 0095 8836",
+         "the card ending in 8836 right", True),
+        ("en", "my card is 5531 4750 0095 8836 thanks", "5531 4750 0095 8836",
+         "the card ending in eight eight three six right", True),
+        ("en", "my card is 5531 4750 0095 8836 thanks", "5531 4750 0095 8836",
+         "the card ending in double eight three six right", True),
+        ("en", "it's five five three one four seven five zero zero zero nine five eight eight "
+         "three six", "five five three one four seven five zero zero zero nine five eight eight "
+         "three six", "the card ending in 8836 right", True),
+        ("en", "my card is 5531 4750 0095 8836 thanks", "5531 4750 0095 8836",
+         "the card ending in 1234 right", False),
+        ("en", "my card is 5531 4750 0095 8836 thanks", "5531 4750 0095 8836",
+         "the card ending in, let me see", False),
+        ("en", "my card is 5531 4750 0095 8836 thanks", "5531 4750 0095 8836",
+         "the card ending in six right", False),  # one digit word: not read as a digit
+        ("zh", "我的卡号是6222021234567890128", "6222021234567890128",
+         "您尾号0128的卡对吧", True),
+        ("zh", "我的卡号是6222021234567890128", "6222021234567890128",
+         "您尾号零幺二八的卡对吧", True),
+        ("zh", f"卡号是 {ZH_SPOKEN_CARD}", ZH_SPOKEN_CARD,
+         "您尾号0128的卡对吧", True),
+        ("zh", "我的卡号是6222021234567890128", "6222021234567890128",
+         "您尾号四四一八的卡对吧", False),
+        ("zh", "我的卡号是6222021234567890128", "6222021234567890128",
+         "您尾号是 我看一下", False),
+    ],
+)  # fmt: skip
+def test_anchor_same_digits_vouches_only_for_the_anchors_own_digits(
+    language: str, customer_says: str, number: str, agent_says: str, vouched: bool
+) -> None:
+    call = transcript(language, ("customer", 0, 6, customer_says), ("agent", 8, 12, agent_says))
+    pii = (card_finding(call, 0, number),)
+    assert echoes(call, pii, absent=False) == ([(1, "agent")] if vouched else [])
+    assert echoes(call, pii, absent=True) == ([] if vouched else [(1, "agent")])
+
+
+def test_anchor_same_digits_looks_at_every_near_anchor_and_only_near_ones() -> None:
+    """Two cards said: either one vouches for its own last four; a card said after the echo
+    (relation: after) vouches for nothing."""
+    call = transcript(
+        "en",
+        ("customer", 0, 5, "the old card was 4111 1111 1111 1111"),
+        ("customer", 6, 11, "the new one is 5531 4750 0095 8836"),
+        ("agent", 12, 15, "the card ending in 1111 or ending in 8836"),
+        ("agent", 16, 18, "and the card ending in 0128"),
+        ("customer", 20, 25, "no its 6222 0212 3456 7890 128"),
+    )
+    pii = (
+        card_finding(call, 0, "4111 1111 1111 1111"),
+        card_finding(call, 1, "5531 4750 0095 8836"),
+        card_finding(call, 4, "6222 0212 3456 7890 128"),
+    )
+    assert echoes(call, pii, absent=True) == [(3, "agent")]

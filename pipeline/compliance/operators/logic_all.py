@@ -33,6 +33,7 @@ class AllNode(Node):
         for seg in sorted(i for i in common if i is not None):
             parts = [h for hits in results for h in hits if h.segment_index == seg]
             first = min(parts, key=lambda h: h.start)
+            worded = all(h.char_start is not None and h.char_end is not None for h in parts)
             out.append(
                 Hit(
                     first.start,
@@ -40,6 +41,8 @@ class AllNode(Node):
                     first.speaker,
                     seg,
                     any(h.suspect for h in parts),
+                    char_start=min(h.char_start or 0 for h in parts) if worded else None,
+                    char_end=max(h.char_end or 0 for h in parts) if worded else None,
                 )
             )
         return out

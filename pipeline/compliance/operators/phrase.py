@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -89,7 +89,7 @@ class PhraseNode(Node):
             if len(said_solid) >= self.required:
                 out.append(hit)
             elif len(said) >= self.required:
-                out.append(Hit(hit.start, hit.end, hit.speaker, hit.segment_index, True))
+                out.append(replace(hit, suspect=True))
         return out
 
 

@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import AfterValidator, Field
 
 from pipeline.compliance.context import CallContext, Hit
+from pipeline.compliance.matchers import normalised_offset
 from pipeline.compliance.operators.base import Build, Kind, Node, Operator, Spec
 from pipeline.compliance.placeholders import accepted_types
 from pipeline.pii.entities import is_known, known_types
@@ -37,7 +38,10 @@ class PiiNode(Node):
     min_score: float = 0.0
 
     def raw_hits(self, ctx: CallContext) -> list[Hit]:
+        """One hit per finding; its words are the finding's span, carried into the normalised
+        text the other operators' hits point into (an anchor's ``same_digits`` reads them)."""
         segments = ctx.transcript.segments
+        language = ctx.transcript.language
         hits = []
         for f in ctx.pii:
             if f.entity_type not in self.types or f.score < self.min_score:
@@ -51,7 +55,17 @@ class PiiNode(Node):
                 f.time_start if f.time_start is not None else seg.start + span * f.start / length
             )
             end = f.time_end if f.time_end is not None else seg.start + span * f.end / length
-            hits.append(Hit(start, end, seg.speaker, f.segment_index, seg.suspect))
+            hits.append(
+                Hit(
+                    start,
+                    end,
+                    seg.speaker,
+                    f.segment_index,
+                    seg.suspect,
+                    char_start=normalised_offset(seg.text, f.start, language),
+                    char_end=normalised_offset(seg.text, f.end, language),
+                )
+            )
         return hits
 
 

@@ -4,7 +4,7 @@ fp32 on the CPU, fp16 on a CUDA GPU. Weights come from :mod:`pipeline.asr.loader
 cache, a ``.pt`` file or a CTranslate2 folder converted once). Word timing uses the numpy DTW of
 :mod:`pipeline.asr.backends.dtw` instead of whisper's, which numba compiles in every process.
 
-Three changes to how ``whisper.transcribe`` decodes a 30 s window, both in :func:`install`:
+Four changes to how ``whisper.transcribe`` decodes a 30 s window, all in :func:`install`:
 
 * the audio encoder runs once per window (:class:`EncodeOnce`): whisper encodes the window's
   mel again for every fallback temperature and once more for the word-alignment pass, and the
@@ -12,6 +12,9 @@ Three changes to how ``whisper.transcribe`` decodes a 30 s window, both in :func
 * the beams of a beam search attend to the window's audio as one batch
   (:mod:`pipeline.asr.backends.beam_cross_attention`): whisper reads the cross-attention keys
   and values once per beam at every decoder step;
+* the logits of each decoder step come from ``embedding @ x.T``
+  (:mod:`pipeline.asr.backends.vocabulary_logits`), which the CPU BLAS computes three to four
+  times faster than whisper's ``x @ embedding.T``;
 * the temperature fallback is :func:`decode_with_fallback`: when no temperature gives a decode
   that passes the thresholds, whisper keeps the last one (sampled at the highest temperature,
   where Whisper loops most); here the likeliest one that is not repetitive is kept, as
@@ -33,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import torch
 
-from pipeline.asr.backends import beam_cross_attention, dtw
+from pipeline.asr.backends import beam_cross_attention, dtw, vocabulary_logits
 from pipeline.asr.backends.base import (
     BEST_OF,
     DECODE_SEED,
@@ -256,12 +259,14 @@ def first_window(audio: np.ndarray, n_mels: int) -> torch.Tensor:
 
 def install(model: whisper.Whisper) -> whisper.Whisper:
     """Make ``model`` encode each window once, attend to a window's audio once for all beams
-    (:mod:`pipeline.asr.backends.beam_cross_attention`) and decode with
+    (:mod:`pipeline.asr.backends.beam_cross_attention`), take its logits as
+    :mod:`pipeline.asr.backends.vocabulary_logits` does, and decode with
     :func:`decode_with_fallback` (idempotent); ``whisper.transcribe`` is then called with
     temperature 0 only."""
     if not isinstance(model.encoder, EncodeOnce):
         model.encoder = EncodeOnce(model.encoder)
     beam_cross_attention.install(model)
+    vocabulary_logits.install(model)
     model.decode = lambda mel, options: decode_with_fallback(model, mel, options)
     return model
 

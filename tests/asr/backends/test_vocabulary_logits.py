@@ -33,6 +33,9 @@ def test_decoder_gives_whispers_logits_step_by_step() -> None:
     """A prompt, then two steps with the key/value cache, for three beams: as whisper's."""
     torch.manual_seed(0)
     model = Whisper(DIMS).eval()
+    with torch.no_grad():  # whisper leaves the positional embedding as torch.empty
+        for parameter in model.parameters():
+            parameter.normal_(std=0.2)
     audio = torch.randn(1, DIMS.n_audio_ctx, DIMS.n_audio_state)
     tokens = torch.randint(0, DIMS.n_vocab, (3, 6))
 

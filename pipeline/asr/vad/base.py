@@ -8,6 +8,7 @@ the speech-only audio fed to Whisper is cut by one policy whichever detector jud
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,6 +46,13 @@ class VoiceDetector(ABC):
     @abstractmethod
     def detect(self, samples: np.ndarray, sample_rate: int = SAMPLE_RATE) -> list[SpeechRegion]:
         """Padded, merged speech regions of one channel (empty for silence, noise or music)."""
+
+    def detect_channels(
+        self, channels: Sequence[np.ndarray], sample_rate: int = SAMPLE_RATE
+    ) -> list[list[SpeechRegion]]:
+        """:meth:`detect` of each channel of a call, in order; a detector that can judge the
+        channels together (a batch) overrides this with the same result."""
+        return [self.detect(samples, sample_rate) for samples in channels]
 
 
 def runs(mask: np.ndarray) -> list[tuple[int, int]]:

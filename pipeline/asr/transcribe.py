@@ -51,10 +51,8 @@ class CallSpeech:
 
 def call_speech(channels: Sequence[ChannelAudio], vad: VoiceDetector) -> CallSpeech | None:
     """Every channel's speech as the gate finds it, joined into one stream; None when none."""
-    found = []
-    for channel in channels:
-        samples = np.asarray(channel.samples, np.float32)
-        found.append((samples, vad.detect(samples, SAMPLE_RATE)))
+    samples = [np.asarray(channel.samples, np.float32) for channel in channels]
+    found = list(zip(samples, vad.detect_channels(samples, SAMPLE_RATE), strict=True))
     if not any(regions for _, regions in found):
         return None
     audio, speech_map = compact_channels(found, SAMPLE_RATE)
@@ -78,7 +76,7 @@ def merge_channels(channels: Sequence[Sequence[Segment]]) -> tuple[Segment, ...]
 
 
 def _mono_splitter(mono: MonoSplitter | bool | None) -> MonoSplitter | None:
-    """The splitter ``mono`` names (see :func:`transcribe_call`)."""
+    """The splitter ``mono`` names (see :func:`transcribe_gated`)."""
     if mono is True:
         from pipeline.asr.speakers import splitter_from
         from pipeline.config import get_settings
@@ -99,20 +97,45 @@ def transcribe_call(
 ) -> Transcript:
     """The raw (unmasked) transcript of one decoded call. Keep it in memory only.
 
+    The call is gated by ``vad`` (default: the Silero gate, energy when Silero cannot load),
+    then decoded by :func:`transcribe_gated`, which documents the other arguments.
+    """
+    _check_language(language)
+    speech = call_speech(call.channels, vad or load_detector(VadName.SILERO))
+    return transcribe_gated(
+        call,
+        speech,
+        backend,
+        language=language,
+        beam_size=beam_size,
+        call_id=call_id,
+        mono=mono,
+    )
+
+
+def transcribe_gated(
+    call: DecodedCall,
+    speech: CallSpeech | None,
+    backend: AsrBackend,
+    *,
+    language: str = "auto",
+    beam_size: int = 5,
+    call_id: str | None = None,
+    mono: MonoSplitter | bool | None = True,
+) -> Transcript:
+    """The raw (unmasked) transcript of a call whose speech the gate has found already
+    (``speech``: :func:`call_speech` of its channels). Keep it in memory only.
+
     ``language`` is "auto" (detected once per call, on the start of its speech, and used for
     every channel) or a fixed "zh" / "en"; the engine's prompt for that language
     (``backend.prompt_for``) is given to the decoder and guarded against in its output.
-    ``call_id`` defaults to the recording's sha256. ``vad`` defaults to the Silero gate
-    (energy when Silero cannot load). Silence and noise give a transcript without segments.
-    ``mono`` splits a one-channel call into agent / customer turns: True = as the settings say
-    (``CALLSENTRY_MONO_SPLIT``, ``CALLSENTRY_MONO_FEATURES``), False = every segment unknown,
-    or a :class:`~pipeline.asr.speakers.MonoSplitter` to use.
+    ``call_id`` defaults to the recording's sha256. Silence and noise (``speech`` None) give a
+    transcript without segments. ``mono`` splits a one-channel call into agent / customer
+    turns: True = as the settings say (``CALLSENTRY_MONO_SPLIT``, ``CALLSENTRY_MONO_FEATURES``),
+    False = every segment unknown, or a :class:`~pipeline.asr.speakers.MonoSplitter` to use.
     """
-    if language not in ("auto", *SUPPORTED_LANGUAGES):
-        raise ValueError(f"language must be auto, zh or en, not {language!r}")
-    vad = vad or load_detector(VadName.SILERO)
+    _check_language(language)
     duration = float(call.recording.duration)
-    speech = call_speech(call.channels, vad)
     if language == "auto":
         if speech is None:
             language = DEFAULT_LANGUAGE if backend.is_multilingual else "en"
@@ -134,3 +157,8 @@ def transcribe_call(
         duration=duration,
         segments=merge_channels(per_channel),
     )
+
+
+def _check_language(language: str) -> None:
+    if language not in ("auto", *SUPPORTED_LANGUAGES):
+        raise ValueError(f"language must be auto, zh or en, not {language!r}")

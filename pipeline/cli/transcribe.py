@@ -23,10 +23,15 @@ import os
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline.config import AsrBackendName
 from pipeline.models import Transcript
+
+if TYPE_CHECKING:
+    from pipeline.asr.backends.base import AsrBackend
 
 log = logging.getLogger(__name__)
 
@@ -106,9 +111,15 @@ def output_path(
 
 
 def run_transcribe(args: argparse.Namespace) -> int:
-    """Transcribe every input; see the module docstring for files and exit status."""
+    """Transcribe every input; see the module docstring for files and exit status.
+
+    The model loads in a background thread while the first input is read and gated (most of a
+    load is native code reading and converting weights, which leaves the other core to the
+    VAD), so a one-file run does not wait for the load first; a model that cannot load still
+    stops the run with EXIT_USAGE before any transcript is written.
+    """
     from pipeline.asr.backends import ModelUnavailableError, load_backend
-    from pipeline.asr.transcribe import transcribe_call
+    from pipeline.asr.transcribe import call_speech, transcribe_gated
     from pipeline.asr.vad import load_detector
     from pipeline.audio import DecodedCall, discover, ingest, sidecar_path
     from pipeline.config import get_settings
@@ -118,52 +129,79 @@ def run_transcribe(args: argparse.Namespace) -> int:
         settings = settings.model_copy(update={"asr_backend": AsrBackendName(args.asr_backend)})
     language = args.language or settings.language
     beam_size = args.beam_size or settings.beam_size
-    try:
-        backend = load_backend(settings, args.model)
-        vad = load_detector(settings.vad)
-    except (ModelUnavailableError, ValueError, OSError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    out_dir: Path = args.out
-    out_dir.mkdir(parents=True, exist_ok=True)
-    if args.unmasked:
-        print(UNMASKED_WARNING.format(out=out_dir), file=sys.stderr)
-
-    failures = 0
-    taken: set[Path] = set()
-    inputs = discover(args.audio)
-    protected = {side.resolve() for p in inputs if (side := sidecar_path(p)) is not None}
-    for path in inputs:
-        result = ingest(path, settings)
-        if not isinstance(result, DecodedCall):
-            print(f"quarantined: {result.reason}", file=sys.stderr)
-            failures += 1
-            continue
-        started = time.perf_counter()
+    load_errors = (ModelUnavailableError, ValueError, OSError)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="model-load") as loader:
+        loading = loader.submit(load_backend, settings, args.model)
         try:
-            transcript = transcribe_call(
-                result,
-                backend,
-                language=language,
-                beam_size=beam_size,
-                call_id=result.recording.call_id,
-                vad=vad,
+            vad = load_detector(settings.vad)
+        except load_errors as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        backend: AsrBackend | None = None
+
+        def loaded() -> AsrBackend | None:
+            nonlocal backend
+            if backend is None:
+                try:
+                    backend = loading.result()
+                except load_errors as exc:
+                    print(f"error: {exc}", file=sys.stderr)
+            return backend
+
+        out_dir: Path = args.out
+        out_dir.mkdir(parents=True, exist_ok=True)
+        if args.unmasked:
+            print(UNMASKED_WARNING.format(out=out_dir), file=sys.stderr)
+
+        failures = 0
+        taken: set[Path] = set()
+        inputs = discover(args.audio)
+        protected = {side.resolve() for p in inputs if (side := sidecar_path(p)) is not None}
+        for path in inputs:
+            result = ingest(path, settings)
+            if not isinstance(result, DecodedCall):
+                print(f"quarantined: {result.reason}", file=sys.stderr)
+                failures += 1
+                continue
+            started = time.perf_counter()
+            try:
+                speech = call_speech(result.channels, vad)
+            except Exception as exc:  # one bad call must not stop the batch
+                log.exception("voice gate failed for %s", path)
+                print(f"failed: {path}: {type(exc).__name__}: {exc}", file=sys.stderr)
+                failures += 1
+                continue
+            gated = time.perf_counter()
+            engine = loaded()
+            if engine is None:
+                return EXIT_USAGE
+            started += time.perf_counter() - gated  # the wait for the model is not the call's
+            try:
+                transcript = transcribe_gated(
+                    result,
+                    speech,
+                    engine,
+                    language=language,
+                    beam_size=beam_size,
+                    call_id=result.recording.call_id,
+                )
+                if not args.unmasked:
+                    transcript = mask_for_output(transcript)
+            except Exception as exc:  # one bad call must not stop the batch
+                log.exception("transcription failed for %s", path)
+                print(f"failed: {path}: {type(exc).__name__}: {exc}", file=sys.stderr)
+                failures += 1
+                continue
+            elapsed = time.perf_counter() - started
+            target = output_path(out_dir, path, result.recording.recording_id, taken, protected)
+            _write_json_atomic(target, transcript.to_dict())
+            suspects = sum(seg.suspect for seg in transcript.segments)
+            rtf = elapsed / transcript.duration if transcript.duration else 0.0
+            print(
+                f"{path.name:40s} {transcript.language}  {transcript.duration:7.1f} s  "
+                f"{len(transcript.segments):3d} segments  {suspects:2d} suspect  "
+                f"RTF {rtf:.2f}  -> {target}"
             )
-            if not args.unmasked:
-                transcript = mask_for_output(transcript)
-        except Exception as exc:  # one bad call must not stop the batch
-            log.exception("transcription failed for %s", path)
-            print(f"failed: {path}: {type(exc).__name__}: {exc}", file=sys.stderr)
-            failures += 1
-            continue
-        elapsed = time.perf_counter() - started
-        target = output_path(out_dir, path, result.recording.recording_id, taken, protected)
-        _write_json_atomic(target, transcript.to_dict())
-        suspects = sum(seg.suspect for seg in transcript.segments)
-        rtf = elapsed / transcript.duration if transcript.duration else 0.0
-        print(
-            f"{path.name:40s} {transcript.language}  {transcript.duration:7.1f} s  "
-            f"{len(transcript.segments):3d} segments  {suspects:2d} suspect  "
-            f"RTF {rtf:.2f}  -> {target}"
-        )
+        if loaded() is None:  # no input reached the model: its failure is still the answer
+            return EXIT_USAGE
     return EXIT_SOME_FAILED if failures else EXIT_OK

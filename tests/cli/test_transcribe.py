@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.cli import main
-from pipeline.cli.transcribe import EXIT_OK, EXIT_SOME_FAILED
+from pipeline.cli.transcribe import EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE
 from tests.asr.conftest import BACKENDS
 
 
@@ -41,6 +41,22 @@ def test_bad_file_quarantined_others_written(tmp_path: Path, samples_dir: Path, 
     written = json.loads((out / "silence.json").read_text(encoding="utf-8"))
     assert written["segments"] == [] and written["call_id"].startswith("silence-")
     assert not (out / "corrupt_garbled.json").exists()
+
+
+@pytest.mark.parametrize("inputs", [["silence.wav"], ["corrupt_garbled.m4a"]])
+def test_a_model_that_cannot_load_stops_the_run(
+    tmp_path: Path, samples_dir: Path, capsys, inputs: list[str]
+) -> None:
+    # The model loads while the first input is read and gated; its failure is still exit 2,
+    # with nothing written, whether or not an input got as far as the model.
+    out = tmp_path / "out"
+    argv = ["transcribe", *(str(samples_dir / name) for name in inputs), "--out", str(out)]
+    code = main(
+        [*argv, "--model", str(tmp_path / "no-such-model"), "--asr-backend", "faster-whisper"]
+    )
+    assert code == EXIT_USAGE
+    assert f"not '{tmp_path / 'no-such-model'}'" in capsys.readouterr().err
+    assert not out.exists() or not any(out.iterdir())
 
 
 def test_output_never_overwrites_an_input_sidecar(tmp_path: Path) -> None:

@@ -157,7 +157,9 @@ def load_backend(settings: Settings, model: str | None = None) -> AsrBackend:
 #    and decodes again the speech its first pass left without text
 # 3: openai-whisper: speech under a last word the alignment stretched counts as left without text;
 #    its language probe is the first window as decoded
-DECODING_REVISION = 3
+# 4: faster-whisper: its language probe is the first window as decoded (the features of the
+#    whole speech stream cut at 30 s, not of its first 30 s: a near tie may detect otherwise)
+DECODING_REVISION = 4
 RESULT_MODEL_MAX_CHARS = 200  # the width of the stored result key's ``model`` column
 _DECODING_DIGEST_CHARS = 12  # hex characters of the decoding settings' sha256
 

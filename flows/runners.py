@@ -19,10 +19,12 @@ A local worker is started with every thread pool pinned to the plan's threads in
 environment it is spawned with (:func:`thread_pool_environment`): OpenMP, MKL, OpenBLAS and
 numba read their variable once, at import, and Dask applies its ``env`` in the child only after
 the child has imported its start-up modules (and keeps a variable the parent already has over
-its own pre-spawn defaults). Dask's own periodic work is slowed to what calls of tens of
-seconds need (:data:`QUIET_DASK`): by default each worker's event loop samples the task
-thread's stack every 10 ms for a profile nobody reads; in a 2-worker run measured on a busy
-machine, each worker's event loop thread burnt 65-75% of the CPU of its task thread
+its own pre-spawn defaults). It starts without the allocator setting Dask gives its workers
+(:data:`DEFAULT_ALLOCATOR`: it made every call cost a quarter to a half more CPU). Dask's own
+periodic work is slowed to what calls of tens of seconds need (:data:`QUIET_DASK`): by default
+each worker's event loop samples the task thread's stack every 10 ms for a profile nobody
+reads; in a 2-worker run measured on a busy machine, each worker's event loop thread burnt
+65-75% of the CPU of its task thread
 (docs/scale-out.md).
 """
 
@@ -59,6 +61,16 @@ QUIET_DASK: dict[str, Any] = {
     "distributed.admin.tick.interval": "1s",
     "distributed.admin.system-monitor.interval": "5s",
     "distributed.worker.memory.monitor-interval": "1s",
+}
+
+# glibc's allocator as it is by default. Dask's nanny sets MALLOC_TRIM_THRESHOLD_ to 64 KiB in
+# every worker it spawns (so that freed memory goes back to the system at once and its memory
+# monitor sees less "unmanaged" memory); Whisper's decoder allocates and frees buffers larger
+# than that at every step, which then cost page faults each time: measured here, transcribing
+# the English sample with tiny.en took 14.7-14.9 CPU-s with that setting against 9.5-12.3
+# without it (docs/scale-out.md). None = not set.
+DEFAULT_ALLOCATOR: dict[str, Any] = {
+    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
 }
 
 # Thread-pool sizes read from the environment when a library is first imported.
@@ -136,8 +148,9 @@ def thread_pool_environment(threads: int) -> dict[str, str]:
 @contextmanager
 def local_cluster(plan: WorkerPlan, scratch_dir: Path) -> Iterator[Any]:
     """A started local Dask cluster of ``plan.workers`` processes, one call at a time each,
-    spilling off, Dask's periodic work quiet and each worker's thread pools pinned to
-    ``plan.threads`` before its first import; closed at the end.
+    spilling off, Dask's periodic work quiet, glibc's allocator left at its defaults
+    (:data:`DEFAULT_ALLOCATOR`) and each worker's thread pools pinned to ``plan.threads``
+    before its first import; closed at the end.
 
     The pool variables are set in this process's environment while the cluster runs, since a
     spawned worker inherits it (Dask's ``env`` is applied in the child only after it has
@@ -151,7 +164,7 @@ def local_cluster(plan: WorkerPlan, scratch_dir: Path) -> Iterator[Any]:
     saved = {name: os.environ.get(name) for name in pools}
     os.environ.update(pools)
     try:
-        with dask.config.set({**NO_SPILL, **QUIET_DASK}):
+        with dask.config.set({**NO_SPILL, **QUIET_DASK, **DEFAULT_ALLOCATOR}):
             cluster = LocalCluster(
                 n_workers=plan.workers,
                 threads_per_worker=1,  # one call at a time per worker process

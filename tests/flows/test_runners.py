@@ -115,6 +115,7 @@ def _worker_threads() -> dict[str, Any]:
         "ort_spinning": {options.get_session_config_entry(entry) for entry in NO_SPINNING},
         "environment": {name: os.environ.get(name) for name in thread_pool_environment(1)},
         "profiler": dask.config.get("distributed.worker.profile.enabled"),
+        "malloc_trim": os.environ.get("MALLOC_TRIM_THRESHOLD_"),
     }
 
 
@@ -125,11 +126,13 @@ def test_local_worker_threads_equal_the_plan(
     """A real local worker: torch's pools and the variables that OpenMP, MKL, OpenBLAS and
     numba read at import follow the plan, not a variable the flow's process already had (Dask
     keeps one of those over its own defaults); Silero has one thread that does not spin; the
-    profiler is off; the flow's own environment is left as it was."""
+    profiler is off; glibc's trim threshold is not Dask's 64 KiB; the flow's own environment
+    is left as it was."""
     from distributed import Client
 
     for name in THREAD_COUNT_VARIABLES:
         monkeypatch.setenv(name, "2")
+    monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
     before = {name: os.environ.get(name) for name in thread_pool_environment(1)}
     threads = 1  # on a machine of 2 or more cores, torch's own default would be more
     plan = WorkerPlan(workers=1, threads=threads)
@@ -141,4 +144,6 @@ def test_local_worker_threads_equal_the_plan(
     assert seen["ort_spinning"] == {"0"}
     assert seen["environment"] == thread_pool_environment(threads)
     assert seen["profiler"] is QUIET_DASK["distributed.worker.profile.enabled"] is False
+    assert seen["malloc_trim"] is None  # Dask's default would be "65536"
     assert {name: os.environ.get(name) for name in thread_pool_environment(1)} == before
+    assert "MALLOC_TRIM_THRESHOLD_" not in os.environ
